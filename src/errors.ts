@@ -1,0 +1,46 @@
+/**
+ * ProtocolError is the base of every error httpwire throws on purpose. `code`
+ * is stable and documented in docs/errors.md; messages are lower-case.
+ */
+export class ProtocolError extends Error {
+  /** A stable, documented code such as `ERR_PERSIST_EOF` or `HPE_INVALID_METHOD`. */
+  readonly code: string;
+
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'ProtocolError';
+    this.code = code;
+  }
+}
+
+/**
+ * ParseError is thrown by the parser. `code` is llhttp's error name
+ * (`HPE_INVALID_METHOD`, ...), `reason` llhttp's short explanation and
+ * `offset` the index of the offending byte in the chunk given to `execute()`.
+ */
+export class ParseError extends ProtocolError {
+  /** llhttp's short explanation, e.g. `Invalid method encountered`. */
+  readonly reason: string;
+  /** Offset of the offending byte within the chunk passed to `execute()`. */
+  readonly offset: number;
+
+  constructor(code: string, reason: string, offset: number) {
+    super(code, `${code}: ${reason}`);
+    this.name = 'ParseError';
+    this.reason = reason;
+    this.offset = offset;
+  }
+}
+
+function sentinel(code: string, message: string): ProtocolError {
+  return Object.freeze(new ProtocolError(code, message));
+}
+
+/** ErrPersistEOF: the peer or a `close` flag ended the persistent connection (Go's ErrPersistEOF). */
+export const ErrPersistEOF = sentinel('ERR_PERSIST_EOF', 'persistent connection closed');
+/** ErrClosed: the connection was closed or hijacked by the user (Go's ErrClosed). */
+export const ErrClosed = sentinel('ERR_CLOSED', 'connection closed by user');
+/** ErrPipeline: a read or write out of pipeline order, or for an unknown request (Go's ErrPipeline). */
+export const ErrPipeline = sentinel('ERR_PIPELINE', 'pipeline error');
+/** ErrHandled: a ReverseProxy `proxy` hook answered the request itself. */
+export const ErrHandled = sentinel('ERR_HANDLED', 'request handled');
