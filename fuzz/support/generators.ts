@@ -171,9 +171,11 @@ function message(shape: Shape): fc.Arbitrary<MessageModel> {
         shape.versionMinor === 1
           ? /close/i.test(r.connection ?? '')
           : !/keep-alive/i.test(r.connection ?? '');
-      // llhttp_message_needs_eof() as seen by on_headers_complete (before a HEAD skips the body).
+      // llhttp_message_needs_eof(): a response to HEAD or a CONNECT tunnel skips the body.
       const needsEof =
         shape.start.kind === 'response' &&
+        !shape.answersHead &&
+        !shape.upgrades &&
         !(status < 200 || status === 204 || status === 304) &&
         r.body.framing !== 'length' &&
         r.body.framing !== 'chunked';

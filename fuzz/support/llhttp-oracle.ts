@@ -87,11 +87,84 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
   return new Uint8Array(Buffer.concat(parts));
 }
 
+/**
+ * bodySkipper answers, for each response head in order, what
+ * `kOnHeadersComplete` returns: 1 to skip the body of a response to HEAD,
+ * 2 to skip it and upgrade on a 2xx to CONNECT, else 0. Interim 1xx
+ * responses other than 101 do not use up an entry of `requestMethod`.
+ */
+function bodySkipper(requestMethod: OracleOptions['requestMethod']): (status: number) => number {
+  let finalResponses = 0;
+  return (status) => {
+    const answered =
+      typeof requestMethod === 'string' ? requestMethod : requestMethod?.[finalResponses];
+    if (status < 100 || status >= 200 || status === 101) finalResponses++;
+    if (answered === 'CONNECT' && status >= 200 && status < 300) return 2;
+    return answered === 'HEAD' ? 1 : 0;
+  };
+}
+
+function newParser(kind: ParserKind, options: OracleOptions): BindingParser {
+  const { HTTPParser } = httpParserBinding();
+  const parser = new HTTPParser();
+  const ignore = () => {};
+  parser[HTTPParser.kOnMessageBegin] = ignore;
+  parser[HTTPParser.kOnHeaders] = ignore;
+  parser[HTTPParser.kOnBody] = ignore;
+  parser[HTTPParser.kOnMessageComplete] = ignore;
+  parser[HTTPParser.kOnExecute] = ignore;
+  parser.initialize(
+    kind === 'request' ? HTTPParser.REQUEST : HTTPParser.RESPONSE,
+    {},
+    options.maxHeaderBytes ?? 65536,
+    options.lenient ?? 0,
+  );
+  return parser;
+}
+
+function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/**
+ * keepsAliveAfterSkippedBody asks llhttp whether the connection stays open
+ * after response number `target`, whose body the caller skipped. Node
+ * computes `shouldKeepAlive` before `kOnHeadersComplete` returns, so for a
+ * skipped body it still counts on reading until EOF; llhttp itself decides
+ * with the body skipped. The probe replays the input up to that head byte by
+ * byte (the body is skipped as for HEAD, even for a CONNECT tunnel), then
+ * sends one more byte: `HPE_CLOSED_CONNECTION` means llhttp closed.
+ */
+function keepsAliveAfterSkippedBody(
+  input: Uint8Array,
+  options: OracleOptions,
+  target: number,
+): boolean {
+  const { HTTPParser } = httpParserBinding();
+  const parser = newParser('response', options);
+  const skipBody = bodySkipper(options.requestMethod);
+  let heads = 0;
+  let reached = false;
+  const onHeadersComplete: OnHeadersComplete = (_major, _minor, _h, _m, _u, statusCode) => {
+    const skip = skipBody(statusCode ?? 0);
+    if (heads++ !== target) return skip;
+    reached = true;
+    return 1;
+  };
+  parser[HTTPParser.kOnHeadersComplete] = onHeadersComplete;
+  for (let i = 0; i < input.length && !reached; i++)
+    parser.execute(toBuffer(input.subarray(i, i + 1)));
+  const next = parser.execute(Buffer.from('H', 'latin1'));
+  return !(isBindingError(next) && next.code === 'HPE_CLOSED_CONNECTION');
+}
+
 /** A message between its head and its completion. */
 interface Pending {
   message: ParsedMessage;
   body: Uint8Array[];
   trailers: string[];
+  /** True when the body was skipped while Node's `shouldKeepAlive` still assumed it ran to EOF. */
+  probeKeepAlive: boolean;
 }
 
 /**
@@ -99,9 +172,12 @@ interface Pending {
  * answers in the shape of `parseMessages()`, so the two compare field by
  * field. Parsing stops after a message that upgrades the connection (its
  * `upgrade` is then true, including for a 101 or a 2xx to CONNECT, and
- * `consumed` is where the tunnel begins). An error from `finish()` is
- * reported at offset `input.length`. Strings are latin1, as the binding
- * decodes them; header values lose leading and trailing SP/HTAB.
+ * `consumed` is where the tunnel begins). `shouldKeepAlive` is llhttp's
+ * `llhttp_should_keep_alive()` once the message's framing is settled (so a
+ * response to HEAD without Content-Length can keep the connection alive).
+ * An error from `finish()` is reported at offset `input.length`. Strings are
+ * latin1, as the binding decodes them; header values lose leading and
+ * trailing SP/HTAB.
  */
 export function oracleParseMessages(
   kind: ParserKind,
@@ -109,18 +185,15 @@ export function oracleParseMessages(
   options: OracleOptions = {},
 ): ParseResult {
   const { HTTPParser, allMethods } = httpParserBinding();
-  const parser = new HTTPParser();
-  const requestMethod = options.requestMethod;
+  const parser = newParser(kind, options);
+  const skipBody = bodySkipper(options.requestMethod);
   const messages: ParsedMessage[] = [];
+  const probes: number[] = [];
   let headerFlushes: string[] = [];
   let urlFlushes = '';
   let pending: Pending | null = null;
-  let finalResponses = 0;
+  let heads = 0;
   let upgraded = false;
-
-  function methodForNextResponse(): string | undefined {
-    return typeof requestMethod === 'string' ? requestMethod : requestMethod?.[finalResponses];
-  }
 
   const onHeadersComplete: OnHeadersComplete = (
     versionMajor,
@@ -136,14 +209,7 @@ export function oracleParseMessages(
     const flat = headerFlushes.concat(headers ?? []);
     const isRequest = kind === 'request';
     const status = isRequest ? null : (statusCode ?? 0);
-    let skipBody = 0;
-    if (status !== null) {
-      const answered = methodForNextResponse();
-      // 1xx interim responses other than 101 do not answer the request.
-      if (status < 100 || status >= 200 || status === 101) finalResponses++;
-      if (answered === 'CONNECT' && status >= 200 && status < 300) skipBody = 2;
-      else if (answered === 'HEAD') skipBody = 1;
-    }
+    const skip = status === null ? 0 : skipBody(status);
     pending = {
       message: {
         method: isRequest ? (allMethods[method ?? -1] ?? null) : null,
@@ -156,21 +222,19 @@ export function oracleParseMessages(
         body: new Uint8Array(0),
         trailers: [],
         // llhttp stops after a 101 whatever its headers say.
-        upgrade: upgrade || skipBody === 2 || status === 101,
+        upgrade: upgrade || skip === 2 || status === 101,
         shouldKeepAlive,
       },
       body: [],
       trailers: [],
+      probeKeepAlive: skip !== 0 && !shouldKeepAlive,
     };
+    heads++;
     headerFlushes = [];
     urlFlushes = '';
-    return skipBody;
+    return skip;
   };
 
-  parser[HTTPParser.kOnMessageBegin] = () => {
-    headerFlushes = [];
-    urlFlushes = '';
-  };
   // Node flushes headers early (every 32 fields); after the head they are trailers.
   parser[HTTPParser.kOnHeaders] = (headers: string[], url: string | undefined) => {
     if (pending) {
@@ -189,35 +253,45 @@ export function oracleParseMessages(
     const { message, body, trailers } = pending;
     message.body = concat(body);
     message.trailers = pairs(trailers);
+    if (pending.probeKeepAlive) probes.push(messages.length, heads - 1);
     messages.push(message);
     upgraded = message.upgrade;
     pending = null;
   };
-  parser[HTTPParser.kOnExecute] = () => {};
-  parser.initialize(
-    kind === 'request' ? HTTPParser.REQUEST : HTTPParser.RESPONSE,
-    {},
-    options.maxHeaderBytes ?? 65536,
-    options.lenient ?? 0,
-  );
 
+  const result = execute(parser, input, () => upgraded);
+  for (let i = 0; i < probes.length; i += 2) {
+    messages[probes[i]!]!.shouldKeepAlive = keepsAliveAfterSkippedBody(
+      input,
+      options,
+      probes[i + 1]!,
+    );
+  }
+  return { messages, ...result };
+}
+
+/** execute feeds the whole input, then ends it unless the connection upgraded. */
+function execute(
+  parser: BindingParser,
+  input: Uint8Array,
+  upgraded: () => boolean,
+): Omit<ParseResult, 'messages'> {
   // Node's binding answers an empty buffer with undefined rather than 0.
-  const executed =
-    input.length === 0
-      ? 0
-      : parser.execute(Buffer.from(input.buffer, input.byteOffset, input.byteLength));
+  const executed = input.length === 0 ? 0 : parser.execute(toBuffer(input));
   if (isBindingError(executed)) {
     const error = new ParseError(executed.code, executed.reason, executed.bytesParsed);
-    return { messages, error, consumed: executed.bytesParsed };
+    return { error, consumed: executed.bytesParsed };
   }
-  if (upgraded) return { messages, error: null, consumed: executed };
+  if (upgraded()) return { error: null, consumed: executed };
   if (executed !== input.length) {
     throw new Error(`llhttp stopped at ${executed} of ${input.length} bytes without an upgrade`);
   }
   const finished = parser.finish();
   if (isBindingError(finished)) {
-    const error = new ParseError(finished.code, finished.reason, input.length);
-    return { messages, error, consumed: input.length };
+    return {
+      error: new ParseError(finished.code, finished.reason, input.length),
+      consumed: input.length,
+    };
   }
-  return { messages, error: null, consumed: input.length };
+  return { error: null, consumed: input.length };
 }

@@ -90,13 +90,13 @@ export function replayContentLength(value: string, term: number, out: ValueOutco
     n = n * 10 + d;
     if (n > 0) significant++;
     if (significant > 20 || (significant === 20 && BigInt(value.slice(i - 19, i + 1)) > U64_MAX)) {
-      out.fail(ERROR.INVALID_CONTENT_LENGTH, 'Content-Length overflow', i);
+      out.fail(ERROR.INVALID_CONTENT_LENGTH, 'Content-Length overflow', i + 1);
       return;
     }
   }
   for (; i < value.length; i++) {
     const c = value.charCodeAt(i);
-    if (c !== SP && c !== HTAB) {
+    if (c !== SP) {
       out.fail(ERROR.INVALID_CONTENT_LENGTH, 'Invalid character in Content-Length', i);
       return;
     }
@@ -145,7 +145,11 @@ export function replayTransferEncoding(
       }
       if (c === COMMA) {
         if (forbidAfterChunked) {
-          out.fail(ERROR.INVALID_TRANSFER_ENCODING, 'Invalid `Transfer-Encoding` header value', i);
+          out.fail(
+            ERROR.INVALID_TRANSFER_ENCODING,
+            'Invalid `Transfer-Encoding` header value',
+            i + 1,
+          );
           return;
         }
         // `header_value_te_chunked` sees the comma: not "chunked", so a token.

@@ -79,3 +79,16 @@ export const HTTP_METHODS: ReadonlySet<string> = new Set(
 export const RTSP_METHODS: ReadonlySet<string> = new Set([...RTSP_ONLY, ...RTSP_SHARED]);
 /** ICE_METHODS: the methods allowed with `ICE/x.y` (Icecast). */
 export const ICE_METHODS: ReadonlySet<string> = new Set(['SOURCE']);
+
+const PREFIXES: ReadonlySet<string> = new Set(
+  Object.keys(METHODS).flatMap((m) =>
+    Array.from({ length: m.length + 1 }, (_, n) => m.slice(0, n)),
+  ),
+);
+
+/** methodPrefixLength: how many leading bytes of `name` llhttp's method trie matches. */
+export function methodPrefixLength(name: string): number {
+  let n = 0;
+  while (n < name.length && PREFIXES.has(name.slice(0, n + 1))) n++;
+  return n;
+}

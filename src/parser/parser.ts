@@ -27,7 +27,7 @@ import {
   ValueOutcome,
 } from './field-semantics.js';
 import { errorName } from './error-names.js';
-import { HTTP_METHODS, ICE_METHODS, METHODS, RTSP_METHODS } from './methods.js';
+import { HTTP_METHODS, ICE_METHODS, METHODS, methodPrefixLength, RTSP_METHODS } from './methods.js';
 import type {
   HeaderPair,
   MessageHead,
@@ -394,7 +394,7 @@ export class Parser {
         case S.CLOSED: {
           const c = data[i]!;
           if (c !== CR && c !== LF && !this.#hasLenient(LENIENT_FLAGS.DATA_AFTER_CLOSE)) {
-            this.#fail(ERROR.CLOSED_CONNECTION, 'Data after `Connection: close`', i);
+            this.#fail(ERROR.CLOSED_CONNECTION, 'Data after `Connection: close`', i + 1);
           }
           i++;
           break;
@@ -438,8 +438,7 @@ export class Parser {
         if (i >= end) return i;
         const name = this.#endSpan(data, i);
         const number = METHOD_NUMBERS.get(name);
-        if (number === undefined) this.#fail(ERROR.INVALID_METHOD, 'Invalid method encountered', i);
-        if (data[i] !== SP) this.#fail(ERROR.INVALID_METHOD, 'Expected space after method', i);
+        if (number === undefined || data[i] !== SP) this.#methodError(name, i);
         this.#method = name;
         this.#methodNumber = number;
         this.#state = S.REQ_SPACES_BEFORE_URL;
@@ -483,7 +482,7 @@ export class Parser {
           return i + 1;
         }
         if (s === 0x40) {
-          if (this.#urlHasAt) this.#fail(ERROR.INVALID_URL, 'Double @ in url', i);
+          if (this.#urlHasAt) this.#fail(ERROR.INVALID_URL, 'Double @ in url', i + 1);
           this.#urlHasAt = true;
           return i + 1;
         }
@@ -543,7 +542,11 @@ export class Parser {
           this.#state = S.REQ_HTTP_COMPLETE_CRLF;
           return i + 1;
         }
-        return this.#fail(ERROR.INVALID_VERSION, 'Expected CRLF after version', i);
+        return this.#fail(
+          ERROR.INVALID_VERSION,
+          'Expected CRLF after version',
+          c === LF ? i + 1 : i,
+        );
       case S.REQ_HTTP_COMPLETE_CRLF:
         this.#state = S.HEADERS_START;
         if (c === LF) return i + 1;
@@ -581,7 +584,7 @@ export class Parser {
           this.#state = S.HEADERS_START;
           return i + 1;
         }
-        return this.#fail(ERROR.INVALID_STATUS, 'Invalid response status', i);
+        return this.#fail(ERROR.INVALID_STATUS, 'Invalid response status', c === LF ? i + 1 : i);
       case S.RES_STATUS: {
         while (i < end && data[i] !== CR && data[i] !== LF) i++;
         if (i >= end) return i;
@@ -591,7 +594,7 @@ export class Parser {
           return i + 1;
         }
         if (!this.#hasLenient(LENIENT_FLAGS.OPTIONAL_CR_BEFORE_LF)) {
-          this.#fail(ERROR.CR_EXPECTED, 'Missing expected CR after response line', i);
+          this.#fail(ERROR.CR_EXPECTED, 'Missing expected CR after response line', i + 1);
         }
         this.#state = S.HEADERS_START;
         return i + 1;
@@ -602,6 +605,16 @@ export class Parser {
         if (this.#hasLenient(LENIENT_FLAGS.OPTIONAL_LF_AFTER_CR)) return i;
         return this.#fail(ERROR.STRICT, 'Expected LF after CR', i);
     }
+  }
+
+  /** #methodError fails where llhttp's method trie stops matching. */
+  #methodError(name: string, i: number): never {
+    const matched = methodPrefixLength(name);
+    const at = i - name.length + matched;
+    if (METHOD_NUMBERS.has(name.slice(0, matched))) {
+      this.#fail(ERROR.INVALID_METHOD, 'Expected space after method', at);
+    }
+    return this.#fail(ERROR.INVALID_METHOD, 'Invalid method encountered', at);
   }
 
   #protocolStart(c: number, i: number): number {
@@ -631,20 +644,28 @@ export class Parser {
     const minor = this.#minor;
     const ok =
       (major === 1 && minor <= 1) || (major === 0 && minor === 9) || (major === 2 && minor === 0);
-    if (!ok) this.#fail(ERROR.INVALID_VERSION, 'Invalid HTTP version', i);
+    if (!ok) this.#fail(ERROR.INVALID_VERSION, 'Invalid HTTP version', i + 1);
   }
 
   /** #urlError fails for a byte llhttp rejects in the request-target. */
   #urlError(c: number, reason: string, i: number): never {
     const invalid = c === SP || c === CR || c === LF || c === HTAB || c === FF;
-    return this.#fail(ERROR.INVALID_URL, invalid ? 'Invalid characters in url' : reason, i);
+    return this.#fail(
+      ERROR.INVALID_URL,
+      invalid ? 'Invalid characters in url' : reason,
+      invalid ? i + 1 : i,
+    );
   }
 
   /** #urlEnd handles the byte that ends a host or path scan: SP, CR, LF or an error. */
   #urlEnd(data: Bytes, c: number, reason: string, i: number): number {
     if (c !== SP && c !== CR && c !== LF) {
       const invalid = c === HTAB || c === FF;
-      return this.#fail(ERROR.INVALID_URL, invalid ? 'Invalid characters in url' : reason, i);
+      return this.#fail(
+        ERROR.INVALID_URL,
+        invalid ? 'Invalid characters in url' : reason,
+        invalid ? i + 1 : i,
+      );
     }
     this.#url = this.#endSpan(data, i);
     if (c === SP) {
@@ -675,7 +696,7 @@ export class Parser {
         this.#state = S.HEADER_FIELD_START;
         if (c !== SP) return i;
         if (!this.#hasLenient(LENIENT_FLAGS.HEADERS)) {
-          this.#fail(ERROR.UNEXPECTED_SPACE, 'Unexpected space after start line', i);
+          this.#fail(ERROR.UNEXPECTED_SPACE, 'Unexpected space after start line', i + 1);
         }
         return i + 1;
       case S.HEADER_FIELD_START:
@@ -685,7 +706,7 @@ export class Parser {
         }
         if (c === LF) {
           if (!this.#hasLenient(LENIENT_FLAGS.OPTIONAL_CR_BEFORE_LF)) {
-            this.#fail(ERROR.INVALID_HEADER_TOKEN, 'Invalid header field char', i);
+            this.#fail(ERROR.INVALID_HEADER_TOKEN, 'Invalid header field char', i + 1);
           }
           return this.#endOfHead(i + 1);
         }
@@ -708,7 +729,7 @@ export class Parser {
           const special = specialHeaderState(soFar);
           if (special !== HS.GENERAL) {
             if (!this.#hasLenient(LENIENT_FLAGS.HEADERS)) {
-              this.#fail(ERROR.INVALID_HEADER_TOKEN, 'Invalid header field char', i);
+              this.#fail(ERROR.INVALID_HEADER_TOKEN, 'Invalid header field char', i + 1);
             }
             this.#pendingHeaderState = special;
             this.#state = S.HEADER_FIELD_COLON_DISCARD_WS;
@@ -734,7 +755,7 @@ export class Parser {
         }
         if (c === LF) {
           if (!this.#hasLenient(LENIENT_FLAGS.OPTIONAL_CR_BEFORE_LF)) {
-            this.#fail(ERROR.INVALID_HEADER_TOKEN, 'Invalid header value char', i);
+            this.#fail(ERROR.INVALID_HEADER_TOKEN, 'Invalid header value char', i + 1);
           }
           this.#state = S.HEADER_VALUE_DISCARD_LWS;
           return i + 1;
@@ -749,16 +770,13 @@ export class Parser {
       case S.HEADER_VALUE_DISCARD_LWS:
         if (c === SP || c === HTAB) {
           if (!this.#hasLenient(LENIENT_FLAGS.HEADERS)) {
-            this.#fail(ERROR.INVALID_HEADER_TOKEN, 'Invalid header value char', i);
+            this.#fail(ERROR.INVALID_HEADER_TOKEN, 'Invalid header value char', i + 1);
           }
           this.#state = S.HEADER_VALUE_DISCARD_WS;
           return i + 1;
         }
         if (this.#headerState === HS.CONTENT_LENGTH) {
           this.#fail(ERROR.INVALID_CONTENT_LENGTH, 'Empty Content-Length', i);
-        }
-        if (this.#headerState === HS.TRANSFER_ENCODING) {
-          this.#fail(ERROR.INVALID_TRANSFER_ENCODING, 'Empty Transfer-Encoding', i);
         }
         this.#valueComplete();
         return i;
@@ -802,14 +820,14 @@ export class Parser {
         this.#fail(
           ERROR.INVALID_TRANSFER_ENCODING,
           "Transfer-Encoding can't be present with Content-Length",
-          i,
+          i + 1,
         );
       }
       if (headerState === HS.CONTENT_LENGTH && (flags & FLAGS.TRANSFER_ENCODING) !== 0) {
         this.#fail(
           ERROR.INVALID_CONTENT_LENGTH,
           "Content-Length can't be present with Transfer-Encoding",
-          i,
+          i + 1,
         );
       }
     }
@@ -836,7 +854,7 @@ export class Parser {
           this.#fail(
             ERROR.INVALID_TRANSFER_ENCODING,
             'Invalid `Transfer-Encoding` header value',
-            i,
+            i + 1,
           );
         }
         this.#flags = (this.#flags | FLAGS.TRANSFER_ENCODING) & ~FLAGS.CHUNKED;
@@ -927,6 +945,8 @@ export class Parser {
     } else {
       this.#upgrade = isRequest && this.#methodNumber === METHODS.CONNECT;
     }
+    // RFC 9110 §15.2.2: after a 101 the connection speaks another protocol
+    if (!isRequest && this.#status === 101) this.#upgrade = true;
     if (!isRequest) this.#applyRequestMethod();
     const head: MessageHead = {
       method: isRequest ? this.#method : null,
@@ -1038,7 +1058,7 @@ export class Parser {
           if (this.#remaining > 0 || d > 0) {
             // unsigned 64-bit, as llhttp's content_length
             if (++this.#chunkDigits > 16) {
-              this.#fail(ERROR.INVALID_CHUNK_SIZE, 'Chunk size overflow', i);
+              this.#fail(ERROR.INVALID_CHUNK_SIZE, 'Chunk size overflow', i + 1);
             }
           }
           this.#remaining = this.#remaining * 16 + d;
@@ -1050,7 +1070,7 @@ export class Parser {
         return this.#chunkSizeOtherwise(c, i);
       case S.CHUNK_EXTENSIONS:
         if (c === SP || c === CR) {
-          this.#fail(ERROR.STRICT, 'Invalid character in chunk extensions', i);
+          this.#fail(ERROR.STRICT, 'Invalid character in chunk extensions', i + 1);
         }
         this.#spanStart = i;
         this.#state = S.CHUNK_EXTENSION_NAME;
@@ -1060,7 +1080,7 @@ export class Parser {
         if (i >= end) return i;
         const b = data[i]!;
         if (b !== 0x3d && b !== 0x3b && b !== CR && b !== LF) {
-          this.#fail(ERROR.STRICT, 'Invalid character in chunk extensions name', i);
+          this.#fail(ERROR.STRICT, 'Invalid character in chunk extensions name', i + 1);
         }
         const name = this.#endSpan(data, i);
         this.#cb.onChunkExtensionName?.(name);
@@ -1080,7 +1100,7 @@ export class Parser {
           return i + 1;
         }
         if (b !== 0x3b && b !== CR && b !== LF) {
-          this.#fail(ERROR.STRICT, 'Invalid character in chunk extensions value', i);
+          this.#fail(ERROR.STRICT, 'Invalid character in chunk extensions value', i + 1);
         }
         this.#cb.onChunkExtensionValue?.(this.#endSpan(data, i));
         return this.#afterExtension(b, i, 'Missing expected CR after chunk extension value');
@@ -1095,14 +1115,14 @@ export class Parser {
           return this.#paused ? ~(i + 1) : i + 1;
         }
         if (b !== 0x5c) {
-          this.#fail(ERROR.STRICT, 'Invalid character in chunk extensions quoted value', i);
+          this.#fail(ERROR.STRICT, 'Invalid character in chunk extensions quoted value', i + 1);
         }
         this.#state = S.CHUNK_EXTENSION_QUOTED_VALUE_QUOTED_PAIR;
         return i + 1;
       }
       case S.CHUNK_EXTENSION_QUOTED_VALUE_QUOTED_PAIR:
         if (QUOTED_PAIR[c] !== 1) {
-          this.#fail(ERROR.STRICT, 'Invalid quoted-pair in chunk extensions quoted value', i);
+          this.#fail(ERROR.STRICT, 'Invalid quoted-pair in chunk extensions quoted value', i + 1);
         }
         this.#state = S.CHUNK_EXTENSION_QUOTED_VALUE;
         return i + 1;
@@ -1122,7 +1142,7 @@ export class Parser {
         }
         if (c === LF) {
           if (!this.#hasLenient(LENIENT_FLAGS.OPTIONAL_CR_BEFORE_LF)) {
-            this.#fail(ERROR.CR_EXPECTED, 'Missing expected CR after chunk data', i);
+            this.#fail(ERROR.CR_EXPECTED, 'Missing expected CR after chunk data', i + 1);
           }
           return this.#chunkComplete(i + 1);
         }
@@ -1144,7 +1164,7 @@ export class Parser {
     }
     if (c === LF) {
       if (!this.#hasLenient(LENIENT_FLAGS.OPTIONAL_CR_BEFORE_LF)) {
-        this.#fail(ERROR.CR_EXPECTED, 'Missing expected CR after chunk size', i);
+        this.#fail(ERROR.CR_EXPECTED, 'Missing expected CR after chunk size', i + 1);
       }
       this.#state = S.CHUNK_SIZE_ALMOST_DONE;
       return i + 1;
@@ -1153,7 +1173,12 @@ export class Parser {
       this.#state = S.CHUNK_SIZE_OTHERWISE;
       return i + 1;
     }
-    return this.#fail(ERROR.INVALID_CHUNK_SIZE, 'Invalid character in chunk size', i);
+    const consumed = c === SP || c === HTAB;
+    return this.#fail(
+      ERROR.INVALID_CHUNK_SIZE,
+      'Invalid character in chunk size',
+      consumed ? i + 1 : i,
+    );
   }
 
   /** #afterExtension: `;`, CR or LF after an extension name or value. */

@@ -113,7 +113,9 @@ describe('Header', () => {
   ])('refuses a value with %s', (_, value) => {
     const h = new Header().add('A', 'ok');
     expect(() => h.add('A', value)).toThrow(ProtocolError);
-    expect(() => h.set('A', value)).toThrowError(expect.objectContaining({ code: 'ERR_INVALID_HEADER' }));
+    expect(() => h.set('A', value)).toThrowError(
+      expect.objectContaining({ code: 'ERR_INVALID_HEADER' }),
+    );
     expect(() => Header.from({ B: value })).toThrow(ProtocolError);
     expect(h.values('A')).toEqual(['ok']);
   });
@@ -132,7 +134,9 @@ describe('Header', () => {
   it('keeps wire pairs unchecked but checks them again when serialized', () => {
     const h = Header.fromWire([['X', 'bad\rvalue']]);
     expect(h.get('x')).toBe('bad\rvalue');
-    expect(() => h.wireLines()).toThrowError(expect.objectContaining({ code: 'ERR_INVALID_HEADER' }));
+    expect(() => h.wireLines()).toThrowError(
+      expect.objectContaining({ code: 'ERR_INVALID_HEADER' }),
+    );
   });
 
   it('serializes lines in wire order, leaving out excluded names', () => {
