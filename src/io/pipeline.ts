@@ -1,0 +1,59 @@
+/**
+ * Pipeline orders the requests and responses of one connection, as Go's
+ * textproto.Pipeline does: `next()` hands out ids in order, and the request
+ * (or response) with id n starts only after every earlier one has ended.
+ * JavaScript does not preempt, so where Go blocks, `startRequest` and
+ * `startResponse` return a promise that resolves on the caller's turn.
+ */
+export class Pipeline {
+  #id = 0;
+  readonly #request = new Sequencer();
+  readonly #response = new Sequencer();
+
+  /** next returns the next id for a request/response pair. */
+  next(): number {
+    return this.#id++;
+  }
+
+  /** startRequest resolves when the request with `id` may begin. */
+  startRequest(id: number): Promise<void> | undefined {
+    return this.#request.start(id);
+  }
+
+  /** endRequest lets the request after `id` begin. */
+  endRequest(id: number): void {
+    this.#request.end(id);
+  }
+
+  /** startResponse resolves when the response with `id` may begin. */
+  startResponse(id: number): Promise<void> | undefined {
+    return this.#response.start(id);
+  }
+
+  /** endResponse lets the response after `id` begin. */
+  endResponse(id: number): void {
+    this.#response.end(id);
+  }
+}
+
+/** Sequencer runs numbered turns in order (Go's textproto.sequencer). */
+class Sequencer {
+  #current = 0;
+  readonly #waiting = new Map<number, () => void>();
+
+  /** start returns undefined when it is already `id`'s turn, else a promise for the turn. */
+  start(id: number): Promise<void> | undefined {
+    if (id === this.#current) return undefined;
+    return new Promise<void>((resolve) => this.#waiting.set(id, resolve));
+  }
+
+  end(id: number): void {
+    if (id !== this.#current) throw new Error(`pipeline: end of turn ${id} during turn ${this.#current}`);
+    this.#current++;
+    const wake = this.#waiting.get(this.#current);
+    if (wake !== undefined) {
+      this.#waiting.delete(this.#current);
+      wake();
+    }
+  }
+}

@@ -1,0 +1,243 @@
+import { ProtocolError } from '../errors.js';
+import type { HeaderPair } from '../parser/types.js';
+import { type BodyInit, type BodySource, bodySource } from './body-source.js';
+import { Header } from './header.js';
+
+/** BodyOptions: for bodies a connection fills. */
+export interface BodyOptions {
+  /** Buffered bytes at which `push()` asks the producer to pause; default 65536. */
+  highWaterMark?: number;
+  /** The Header that `end(trailers)` fills; default a new one. Share it with the message's `trailer`. */
+  trailer?: Header;
+}
+
+type Waiter = {
+  resolve(result: IteratorResult<Uint8Array>): void;
+  reject(err: Error): void;
+};
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
+
+/**
+ * Body is a message body: an async iterable of `Uint8Array` chunks that can
+ * be consumed once, by iterating or with `text()`, `json()`, `bytes()` or
+ * `dump()`; a second consumer gets a `ProtocolError` `ERR_BODY_CONSUMED`.
+ * A body that ends early never ends cleanly: iteration and every reader
+ * reject with the producer's error, after the chunks received before it.
+ * `trailer` holds the trailer fields once the body has ended.
+ *
+ * Producer side (connections): `push()` each chunk as it arrives and stop
+ * reading the socket when it returns false; `onDrain` is called once the
+ * consumer has taken every buffered chunk, to resume. Finish with `end()`
+ * or `fail()`; `discard()` drops the body when the connection drains it
+ * itself. The consumer may stop early (`break`, `dump()`): later pushes are
+ * then dropped and return true.
+ */
+export class Body implements AsyncIterable<Uint8Array> {
+  /** Trailer fields; complete once the body has ended. */
+  readonly trailer: Header;
+  /** Producer hook: called when the buffer drained after `push()` returned false. */
+  onDrain: (() => void) | null = null;
+
+  /** Chunks pushed and not yet taken, with their total size (owned by the producer side). */
+  #queue: Uint8Array[] = [];
+  #buffered = 0;
+  #highWaterMark: number;
+  #needDrain = false;
+  /** Settled state: set once by end() or fail(). */
+  #ended = false;
+  #error: Error | null = null;
+  /** Consumer state: one consumer, possibly waiting for a chunk or for the end. */
+  #consumed = false;
+  #discarding = false;
+  #waiter: Waiter | null = null;
+  #dumpWaiter: Waiter | null = null;
+  /** Set for a body made from user data: chunks are pulled from it directly. */
+  #source: BodySource | null = null;
+
+  constructor(options: BodyOptions = {}) {
+    this.#highWaterMark = options.highWaterMark ?? 65536;
+    this.trailer = options.trailer ?? new Header();
+  }
+
+  /** Body.from wraps a user-given body (see `BodyInit`); a Body is returned as is, null gives an empty body. */
+  static from(init: BodyInit | Body): Body {
+    if (init instanceof Body) return init;
+    const source = bodySource(init);
+    if (source === null) return Body.empty();
+    const body = new Body();
+    body.#source = source;
+    return body;
+  }
+
+  /** Body.empty returns a body that has already ended with no bytes. */
+  static empty(): Body {
+    const body = new Body();
+    body.#ended = true;
+    return body;
+  }
+
+  /** length is the size in bytes when known before reading (bytes, a string, an ended body), else -1. */
+  get length(): number {
+    if (this.#source !== null) return this.#source.length;
+    return this.#ended && this.#error === null ? this.#buffered : -1;
+  }
+
+  /** consumed reports whether a consumer has claimed the body. */
+  get consumed(): boolean {
+    return this.#consumed;
+  }
+
+  /**
+   * push hands a chunk to the consumer (the chunk is kept, not copied). It
+   * returns false once the buffered bytes reach the high-water mark: stop
+   * reading until `onDrain`. Pushing after `end()`/`fail()` throws.
+   */
+  push(chunk: Uint8Array): boolean {
+    if (this.#discarding) return true;
+    if (this.#ended || this.#error !== null) {
+      throw new ProtocolError('ERR_BODY_ENDED', 'push after the body ended');
+    }
+    if (chunk.byteLength === 0) return !this.#needDrain;
+    const waiter = this.#waiter;
+    if (waiter !== null) {
+      this.#waiter = null;
+      waiter.resolve({ value: chunk, done: false });
+      return true;
+    }
+    this.#queue.push(chunk);
+    this.#buffered += chunk.byteLength;
+    if (this.#buffered < this.#highWaterMark) return true;
+    this.#needDrain = true;
+    return false;
+  }
+
+  /** end finishes the body, adding `trailers` (pairs read off the wire) to `trailer` first. Ignored once settled. */
+  end(trailers?: readonly HeaderPair[]): void {
+    if (this.#ended || this.#error !== null) return;
+    if (trailers !== undefined) this.trailer.addWire(trailers);
+    this.#ended = true;
+    this.#waiter?.resolve(DONE);
+    this.#dumpWaiter?.resolve(DONE);
+    this.#waiter = this.#dumpWaiter = null;
+  }
+
+  /** fail ends the body with `err`: the consumer gets the chunks already buffered, then `err`. Ignored once settled. */
+  fail(err: Error): void {
+    if (this.#ended || this.#error !== null) return;
+    this.#error = err;
+    this.#waiter?.reject(err);
+    this.#dumpWaiter?.reject(err);
+    this.#waiter = this.#dumpWaiter = null;
+  }
+
+  /**
+   * discard is for a connection that reads the rest of this body itself
+   * (to reach the next message): buffered chunks are dropped, later pushes
+   * and `end()` are ignored, and a consumer reading now or later gets `reason`.
+   */
+  discard(reason: Error): void {
+    this.#dropBuffered();
+    this.fail(reason);
+    this.#discarding = true;
+  }
+
+  /** Iterating claims the body; leaving the loop early drops the rest. */
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    this.#claim();
+    return this.#iterator();
+  }
+
+  /** text reads the whole body as UTF-8. */
+  async text(): Promise<string> {
+    return Buffer.from(await this.bytes()).toString('utf8');
+  }
+
+  /** json reads the whole body and parses it as JSON. */
+  async json<T = unknown>(): Promise<T> {
+    return JSON.parse(await this.text()) as T;
+  }
+
+  /** bytes reads the whole body into one Uint8Array. */
+  async bytes(): Promise<Uint8Array> {
+    this.#claim();
+    if (this.#source?.bytes) return this.#source.bytes;
+    const chunks: Uint8Array[] = [];
+    const it = this.#iterator();
+    for (let r = await it.next(); r.done !== true; r = await it.next()) chunks.push(r.value);
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  }
+
+  /** dump discards the rest of the body; it resolves when the body has ended and rejects if it failed. */
+  async dump(): Promise<void> {
+    this.#claim();
+    if (this.#source !== null) {
+      const it = this.#source.chunks()[Symbol.asyncIterator]();
+      while ((await it.next()).done !== true);
+      return;
+    }
+    this.#abandon();
+    if (this.#error !== null) throw this.#error;
+    if (this.#ended) return;
+    await new Promise<IteratorResult<Uint8Array>>((resolve, reject) => {
+      this.#dumpWaiter = { resolve, reject };
+    });
+  }
+
+  /** toSource hands the body to a writer; it counts as consuming it. */
+  toSource(): BodySource {
+    this.#claim();
+    if (this.#source !== null) return this.#source;
+    const length = this.length;
+    const iterable = { [Symbol.asyncIterator]: () => this.#iterator() };
+    return { length, bytes: null, chunks: () => iterable };
+  }
+
+  #claim(): void {
+    if (this.#consumed) throw new ProtocolError('ERR_BODY_CONSUMED', 'body already consumed');
+    this.#consumed = true;
+  }
+
+  #iterator(): AsyncIterator<Uint8Array> {
+    if (this.#source !== null) return this.#source.chunks()[Symbol.asyncIterator]();
+    return {
+      next: () => this.#next(),
+      return: () => {
+        this.#abandon();
+        return Promise.resolve(DONE);
+      },
+    };
+  }
+
+  #next(): Promise<IteratorResult<Uint8Array>> {
+    const chunk = this.#queue.shift();
+    if (chunk !== undefined) {
+      this.#buffered -= chunk.byteLength;
+      if (this.#queue.length === 0) this.#drained();
+      return Promise.resolve({ value: chunk, done: false });
+    }
+    if (this.#error !== null) return Promise.reject(this.#error);
+    if (this.#ended) return Promise.resolve(DONE);
+    return new Promise((resolve, reject) => {
+      this.#waiter = { resolve, reject };
+    });
+  }
+
+  /** The consumer stopped early: drop what is buffered and whatever comes next. */
+  #abandon(): void {
+    this.#discarding = true;
+    this.#dropBuffered();
+  }
+
+  #dropBuffered(): void {
+    this.#queue.length = 0;
+    this.#buffered = 0;
+    this.#drained();
+  }
+
+  #drained(): void {
+    if (!this.#needDrain) return;
+    this.#needDrain = false;
+    this.onDrain?.();
+  }
+}

@@ -1,0 +1,281 @@
+import type { HeaderPair } from '../parser/types.js';
+import { assertHeaderName, assertHeaderValue } from './field-syntax.js';
+
+/** HeaderInit: what `Header.from` accepts. */
+export type HeaderInit =
+  | Header
+  | Readonly<Record<string, string | readonly string[]>>
+  | Iterable<readonly [string, string]>;
+
+const COMMON_NAMES = [
+  'Accept',
+  'Accept-Encoding',
+  'Accept-Language',
+  'Accept-Ranges',
+  'Age',
+  'Authorization',
+  'Cache-Control',
+  'Connection',
+  'Content-Encoding',
+  'Content-Length',
+  'Content-Type',
+  'Cookie',
+  'Date',
+  'ETag',
+  'Expect',
+  'Expires',
+  'Forwarded',
+  'Host',
+  'If-Modified-Since',
+  'If-None-Match',
+  'Keep-Alive',
+  'Last-Modified',
+  'Location',
+  'Origin',
+  'Proxy-Authenticate',
+  'Proxy-Authorization',
+  'Proxy-Connection',
+  'Range',
+  'Referer',
+  'Server',
+  'Set-Cookie',
+  'TE',
+  'Te',
+  'Trailer',
+  'Transfer-Encoding',
+  'Upgrade',
+  'User-Agent',
+  'Vary',
+  'Via',
+  'WWW-Authenticate',
+  'X-Forwarded-For',
+  'X-Forwarded-Host',
+  'X-Forwarded-Proto',
+];
+
+/** Lower-case forms of common header names, in canonical and lower case, computed once. */
+const LOWER_CASE: ReadonlyMap<string, string> = new Map(
+  COMMON_NAMES.flatMap((name) => {
+    const lower = name.toLowerCase();
+    return [
+      [name, lower],
+      [lower, lower],
+    ];
+  }),
+);
+
+/** lowerName lower-cases a header name, without allocating for the common ones. */
+function lowerName(name: string): string {
+  return LOWER_CASE.get(name) ?? name.toLowerCase();
+}
+
+/**
+ * Header is a case-insensitive multimap of header fields that keeps wire
+ * order and the original case of names. Values are strings, one per line;
+ * `set(name, null)` keeps the name with no value (Go's nil slice): such a
+ * name is written as nothing and iterates as nothing, but `has()` is true.
+ * Every name must be an RFC 9110 token and no value may hold CR, LF, NUL or
+ * another control character: `set`/`add` throw a `ProtocolError` with code
+ * `ERR_INVALID_HEADER` before changing anything.
+ */
+export class Header implements Iterable<HeaderPair> {
+  /** Lines in wire order, three slots each: name as given, lower-case name, value (null = no value). */
+  #list: (string | null)[] = [];
+  /** Lower-case name → number of its slots in #list; a name is present iff it has an entry. */
+  #counts = new Map<string, number>();
+
+  /** Header.from copies `init`: a Header (null-valued names kept), a plain object, or `[name, value]` pairs. */
+  static from(init?: HeaderInit | null): Header {
+    if (init instanceof Header) return init.clone();
+    const h = new Header();
+    if (init == null) return h;
+    if (Symbol.iterator in init) {
+      for (const [name, value] of init as Iterable<readonly [string, string]>) h.add(name, value);
+      return h;
+    }
+    for (const name of Object.keys(init)) {
+      const value = (init as Record<string, string | readonly string[]>)[name]!;
+      if (typeof value === 'string') h.add(name, value);
+      else for (const v of value) h.add(name, v);
+    }
+    return h;
+  }
+
+  /**
+   * Header.fromWire wraps pairs read by our parser without re-checking them
+   * (the writers check every line again before sending it).
+   */
+  static fromWire(pairs: readonly HeaderPair[]): Header {
+    const h = new Header();
+    h.addWire(pairs);
+    return h;
+  }
+
+  /** get returns the first value of `name`, or null when it has none. */
+  get(name: string): string | null {
+    const lower = lowerName(name);
+    if (!this.#counts.has(lower)) return null;
+    const list = this.#list;
+    for (let i = 0; i < list.length; i += 3) {
+      if (list[i + 1] === lower && list[i + 2] !== null) return list[i + 2];
+    }
+    return null;
+  }
+
+  /** values returns every value of `name` in wire order (a new array; empty when absent or null). */
+  values(name: string): string[] {
+    const lower = lowerName(name);
+    const out: string[] = [];
+    if (!this.#counts.has(lower)) return out;
+    const list = this.#list;
+    for (let i = 0; i < list.length; i += 3) {
+      if (list[i + 1] === lower && list[i + 2] !== null) out.push(list[i + 2]!);
+    }
+    return out;
+  }
+
+  /** has reports whether `name` is present, even with a null value. */
+  has(name: string): boolean {
+    return this.#counts.has(lowerName(name));
+  }
+
+  /**
+   * set replaces every value of `name` with `value` (one line per array
+   * element) at the place of its first line, or at the end when absent.
+   * `null` keeps the name with no value; an empty array removes it.
+   */
+  set(name: string, value: string | readonly string[] | null): this {
+    assertHeaderName(name);
+    const values = typeof value === 'string' ? [value] : value;
+    if (values !== null) for (const v of values) assertHeaderValue(name, v);
+    const lower = lowerName(name);
+    const lines: (string | null)[] = [];
+    if (values === null) lines.push(name, lower, null);
+    else for (const v of values) lines.push(name, lower, v);
+    const list = this.#list;
+    let at = list.length;
+    if (this.#counts.has(lower)) {
+      at = this.#first(lower);
+      this.#remove(lower, at);
+    }
+    list.splice(at, 0, ...lines);
+    if (lines.length > 0) this.#counts.set(lower, lines.length / 3);
+    return this;
+  }
+
+  /** add appends one line `name: value`; a null-valued name gets its first value. */
+  add(name: string, value: string): this {
+    assertHeaderName(name);
+    assertHeaderValue(name, value);
+    this.#append(name, value);
+    return this;
+  }
+
+  /** addWire appends pairs read by our parser, unchecked (see `fromWire`). */
+  addWire(pairs: readonly HeaderPair[]): this {
+    for (let i = 0; i < pairs.length; i++) this.#append(pairs[i]![0], pairs[i]![1]);
+    return this;
+  }
+
+  /** delete removes every line of `name`; it reports whether there was one. */
+  delete(name: string): boolean {
+    const lower = lowerName(name);
+    if (!this.#counts.has(lower)) return false;
+    this.#remove(lower, 0);
+    return true;
+  }
+
+  /** clone returns an independent copy, null-valued names included. */
+  clone(): Header {
+    const h = new Header();
+    h.#list = this.#list.slice();
+    h.#counts = new Map(this.#counts);
+    return h;
+  }
+
+  /** names returns each distinct name once, in first-appearance order and original case, null-valued ones included. */
+  names(): string[] {
+    const out: string[] = [];
+    const seen = new Set<string>();
+    const list = this.#list;
+    for (let i = 0; i < list.length; i += 3) {
+      const lower = list[i + 1]!;
+      if (!seen.has(lower)) {
+        seen.add(lower);
+        out.push(list[i]!);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * wireLines returns the lines `Name: value\r\n` in wire order (Go's
+   * Header.WriteSubset), leaving out null-valued names and the lower-case
+   * names in `exclude`. Every line is checked again, since lines from the
+   * wire are kept unchecked: a bad one throws `ERR_INVALID_HEADER`.
+   */
+  wireLines(exclude?: ReadonlySet<string>): string {
+    let out = '';
+    const list = this.#list;
+    for (let i = 0; i < list.length; i += 3) {
+      const value = list[i + 2];
+      if (value === null || exclude?.has(list[i + 1]!)) continue;
+      const name = list[i]!;
+      assertHeaderName(name);
+      assertHeaderValue(name, value!);
+      out += name + ': ' + value + '\r\n';
+    }
+    return out;
+  }
+
+  /** size is the number of distinct names, null-valued ones included. */
+  get size(): number {
+    return this.#counts.size;
+  }
+
+  /** Iteration yields `[name, value]` for each line in wire order; null-valued names yield nothing. */
+  *[Symbol.iterator](): IterableIterator<HeaderPair> {
+    const list = this.#list;
+    for (let i = 0; i < list.length; i += 3) {
+      if (list[i + 2] !== null) yield [list[i]!, list[i + 2]!];
+    }
+  }
+
+  #append(name: string, value: string): void {
+    const lower = lowerName(name);
+    const count = this.#counts.get(lower);
+    if (count === 1) {
+      // A null-valued name takes its first value in place, as Go's append(nil, v).
+      const at = this.#first(lower);
+      if (this.#list[at + 2] === null) {
+        this.#list[at + 2] = value;
+        return;
+      }
+    }
+    this.#list.push(name, lower, value);
+    this.#counts.set(lower, (count ?? 0) + 1);
+  }
+
+  /** Slot of the first line of `lower`, which must be present. */
+  #first(lower: string): number {
+    const list = this.#list;
+    let at = 0;
+    while (list[at + 1] !== lower) at += 3;
+    return at;
+  }
+
+  /** Removes every line of `lower` at or after slot `from` (which is 0 or its first line). */
+  #remove(lower: string, from: number): void {
+    const list = this.#list;
+    let w = from;
+    for (let r = from; r < list.length; r += 3) {
+      if (list[r + 1] === lower) continue;
+      list[w] = list[r];
+      list[w + 1] = list[r + 1];
+      list[w + 2] = list[r + 2];
+      w += 3;
+    }
+    list.length = w;
+    this.#counts.delete(lower);
+  }
+}

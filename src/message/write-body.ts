@@ -1,0 +1,222 @@
+import { ProtocolError } from '../errors.js';
+import { Body } from './body.js';
+import { type BodyInit, type BodySource, bodySource } from './body-source.js';
+import { CRLF, chunkHeader, lastChunk } from './chunked.js';
+import type { Framing } from './write-head.js';
+
+/**
+ * Sink is where messages are written: a `net.Socket` or `tls.TLSSocket`
+ * satisfies it. `write` returning false means "wait for 'drain'";
+ * `cork`/`uncork`, when present, gather several writes into one.
+ */
+export interface Sink {
+  write(chunk: Uint8Array): boolean;
+  once(event: 'drain' | 'close' | 'error', listener: (err?: Error) => void): unknown;
+  off(event: 'drain' | 'close' | 'error', listener: (err?: Error) => void): unknown;
+  readonly destroyed?: boolean;
+  cork?(): void;
+  uncork?(): void;
+}
+
+/** Writes whose parts add up to at most this many bytes are copied into one buffer. */
+const COALESCE_BYTES = 16384;
+
+const LATE = Symbol('late');
+
+function closedError(): ProtocolError {
+  return new ProtocolError('ERR_SOCKET_CLOSED', 'socket closed before the message was written');
+}
+
+function mismatch(declared: number, actual: number): ProtocolError {
+  const has = actual > declared ? `more than ${declared}` : String(actual);
+  return new ProtocolError(
+    'ERR_CONTENT_LENGTH_MISMATCH',
+    `body has ${has} bytes but contentLength is ${declared}`,
+  );
+}
+
+/** drained resolves on the sink's next 'drain' and rejects if it closes or errors first. */
+function drained(sink: Sink): Promise<void> {
+  if (sink.destroyed === true) return Promise.reject(closedError());
+  return new Promise((resolve, reject) => {
+    const onDrain = () => {
+      cleanup();
+      resolve();
+    };
+    const onClose = () => {
+      cleanup();
+      reject(closedError());
+    };
+    const onError = (err?: Error) => {
+      cleanup();
+      reject(err ?? closedError());
+    };
+    const cleanup = () => {
+      sink.off('drain', onDrain);
+      sink.off('close', onClose);
+      sink.off('error', onError);
+    };
+    sink.once('drain', onDrain);
+    sink.once('close', onClose);
+    sink.once('error', onError);
+  });
+}
+
+/**
+ * FramedWriter frames body chunks and gathers small writes: parts are
+ * queued and `flush()` sends them as one buffer when small, else one write
+ * each inside a cork, then waits for 'drain' when the sink asks for it.
+ */
+class FramedWriter {
+  readonly #sink: Sink;
+  readonly #framing: Framing;
+  #parts: Uint8Array[] = [];
+  #partBytes = 0;
+  /** Body bytes accepted so far (before framing). */
+  #bodyBytes = 0;
+
+  constructor(sink: Sink, framing: Framing) {
+    this.#sink = sink;
+    this.#framing = framing;
+  }
+
+  get pending(): boolean {
+    return this.#parts.length > 0;
+  }
+
+  queue(part: Uint8Array): void {
+    this.#parts.push(part);
+    this.#partBytes += part.byteLength;
+  }
+
+  /** data frames one body chunk; a chunk that would overrun a declared length throws before anything of it is queued. */
+  data(chunk: Uint8Array): void {
+    if (chunk.byteLength === 0) return;
+    const framing = this.#framing;
+    this.#bodyBytes += chunk.byteLength;
+    if (framing.kind === 'length' && this.#bodyBytes > framing.length) {
+      throw mismatch(framing.length, this.#bodyBytes);
+    }
+    if (framing.kind === 'chunked') {
+      this.queue(chunkHeader(chunk.byteLength));
+      this.queue(chunk);
+      this.queue(CRLF);
+    } else {
+      this.queue(chunk);
+    }
+  }
+
+  /** end checks the length and queues the last chunk with the trailers. */
+  end(): void {
+    const framing = this.#framing;
+    if (framing.kind === 'length' && this.#bodyBytes !== framing.length) {
+      throw mismatch(framing.length, this.#bodyBytes);
+    }
+    if (framing.kind === 'chunked') this.queue(lastChunk(framing.trailer));
+  }
+
+  async flush(): Promise<void> {
+    const parts = this.#parts;
+    if (parts.length === 0) return;
+    const sink = this.#sink;
+    if (sink.destroyed === true) throw closedError();
+    let ok: boolean;
+    if (parts.length === 1 || this.#partBytes <= COALESCE_BYTES) {
+      ok = sink.write(parts.length === 1 ? parts[0]! : Buffer.concat(parts, this.#partBytes));
+    } else {
+      sink.cork?.();
+      ok = true;
+      for (const part of parts) ok = sink.write(part);
+      sink.uncork?.();
+    }
+    this.#parts = [];
+    this.#partBytes = 0;
+    if (!ok) await drained(sink);
+  }
+}
+
+/** toSource turns a message body into a source once, or null for none. */
+function toSource(body: BodyInit | Body | undefined): BodySource | null {
+  return body instanceof Body ? body.toSource() : bodySource(body);
+}
+
+/**
+ * firstChunk waits for the first chunk, but writes what is queued (the
+ * head) if that chunk is not ready within one turn of the event loop: a
+ * head goes out with the first chunk when it can, never held back by a
+ * slow body.
+ */
+async function firstChunk(
+  it: AsyncIterator<Uint8Array>,
+  out: FramedWriter,
+): Promise<IteratorResult<Uint8Array>> {
+  const next = it.next();
+  if (!out.pending) return next;
+  let timer: NodeJS.Immediate | undefined;
+  const late = new Promise<typeof LATE>((resolve) => {
+    timer = setImmediate(resolve, LATE);
+  });
+  let first: IteratorResult<Uint8Array> | typeof LATE;
+  try {
+    first = await Promise.race([next, late]);
+  } finally {
+    clearImmediate(timer);
+  }
+  if (first !== LATE) return first;
+  await out.flush();
+  return next;
+}
+
+/**
+ * writeBody writes `head` (if given) and then `body` framed as `framing`
+ * says, honouring back-pressure: when the sink's `write` returns false it
+ * waits for 'drain' (and fails if the sink closes first). The head and a
+ * body in memory go out in one write when small; a streamed body's first
+ * chunk joins the head if it is ready at once. With `none` framing the body
+ * is left untouched. A body shorter or longer than a `length` framing
+ * rejects with `ERR_CONTENT_LENGTH_MISMATCH` (nothing past the declared
+ * length is written), and a failing body rejects with its error, leaving a
+ * chunked body unterminated; in both cases the message on the wire is
+ * incomplete and the caller must close the connection. The sink is never
+ * ended: after `close` framing the caller closes it.
+ */
+export async function writeBody(
+  sink: Sink,
+  body: BodyInit | Body | undefined,
+  framing: Framing,
+  head?: Uint8Array,
+): Promise<void> {
+  const out = new FramedWriter(sink, framing);
+  if (head !== undefined) out.queue(head);
+  const source = framing.kind === 'none' ? null : toSource(body);
+  if (source === null) {
+    if (framing.kind !== 'none') out.end();
+    return out.flush();
+  }
+  if (source.bytes !== null) {
+    out.data(source.bytes);
+    out.end();
+    return out.flush();
+  }
+  const it = source.chunks()[Symbol.asyncIterator]();
+  try {
+    for (let r = await firstChunk(it, out); r.done !== true; r = await it.next()) {
+      out.data(r.value);
+      await out.flush();
+    }
+  } catch (err) {
+    await closeQuietly(it);
+    throw err;
+  }
+  out.end();
+  await out.flush();
+}
+
+/** Lets the source release what it holds (a Readable is destroyed); its own errors do not mask ours. */
+async function closeQuietly(it: AsyncIterator<Uint8Array>): Promise<void> {
+  try {
+    await it.return?.();
+  } catch {
+    // The write already failed; this error is the one reported.
+  }
+}
