@@ -10,3 +10,10 @@ export {
   ProtocolError,
 } from './errors.js';
 export * from './parser/index.js';
+export * from './conn/index.js';
+export { Body } from './message/body.js';
+export type { BodyInit } from './message/body-source.js';
+export { Header, type HeaderInit } from './message/header.js';
+export { Request, type RequestInit } from './message/request.js';
+export { Response, type ResponseInit } from './message/response.js';
+export type { Detached } from './io/socket-reader.js';

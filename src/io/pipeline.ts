@@ -48,7 +48,8 @@ class Sequencer {
   }
 
   end(id: number): void {
-    if (id !== this.#current) throw new Error(`pipeline: end of turn ${id} during turn ${this.#current}`);
+    if (id !== this.#current)
+      throw new Error(`pipeline: end of turn ${id} during turn ${this.#current}`);
     this.#current++;
     const wake = this.#waiting.get(this.#current);
     if (wake !== undefined) {

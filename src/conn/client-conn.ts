@@ -1,0 +1,180 @@
+import type { Socket } from 'node:net';
+import { ErrClosed, ErrPersistEOF, ErrPipeline } from '../errors.js';
+import { Pipeline } from '../io/pipeline.js';
+import { type Detached, SocketReader } from '../io/socket-reader.js';
+import { MessageReader } from '../message/message-reader.js';
+import type { Request } from '../message/request.js';
+import { Response } from '../message/response.js';
+import { writeRequest } from '../message/write-message.js';
+import type { ConnOptions } from './conn-options.js';
+
+/** ReadOptions for `ClientConn.read` and `do`. */
+export interface ReadOptions {
+  /**
+   * Called with each 1xx response other than 101 (100 Continue, 103 Early
+   * Hints, ...) before the final response; default: they are skipped.
+   */
+  onInformational?: (res: Response) => void;
+}
+
+/**
+ * ClientConn is Go's httputil.ClientConn on a connected socket: it writes
+ * requests and reads their responses in order over one keep-alive
+ * connection, with pipelining. Several `write`s may precede the `read`s;
+ * `read` may run concurrently with `write`. Errors are sticky per side.
+ */
+export class ClientConn<S extends Socket = Socket> {
+  readonly #reader: SocketReader<S>;
+  readonly #messages: MessageReader;
+  readonly #absoluteForm: boolean;
+  readonly #pipe = new Pipeline();
+  readonly #pipereq = new Map<Request, number>(); // written or being written, not yet read
+  #socket: S | null; // null once hijacked or closed
+  #readErr: Error | null = null; // sticky once set
+  #writeErr: Error | null = null; // sticky once set
+  #nread = 0;
+  #nwritten = 0;
+
+  /** Use `newClientConn` or `newProxyClientConn`. */
+  constructor(
+    socket: S,
+    head: Uint8Array | undefined,
+    absoluteForm: boolean,
+    options: ConnOptions,
+  ) {
+    this.#socket = socket;
+    this.#absoluteForm = absoluteForm;
+    this.#reader = new SocketReader(socket, head, { highWaterMark: options.readAhead });
+    this.#messages = new MessageReader(this.#reader, 'response', options);
+  }
+
+  /**
+   * write writes `req` on the connection, after every earlier write. A
+   * request with `close` set is the last one: later writes throw
+   * ErrPersistEOF. A failed write is sticky.
+   */
+  async write(req: Request): Promise<void> {
+    const id = this.#pipe.next();
+    this.#pipereq.set(req, id);
+    let ok = false;
+    await this.#pipe.startRequest(id);
+    try {
+      const socket = this.#socket;
+      if (this.#readErr !== null) throw this.#readErr; // no point sending if the read side is done
+      if (this.#writeErr !== null) throw this.#writeErr;
+      if (socket === null) throw ErrClosed;
+      if (req.close) this.#writeErr = ErrPersistEOF; // pipelined reads may still come
+      try {
+        await writeRequest(socket, req, { absoluteForm: this.#absoluteForm });
+      } catch (err) {
+        this.#writeErr = err as Error;
+        throw err;
+      }
+      this.#nwritten++;
+      ok = true;
+    } finally {
+      this.#pipe.endRequest(id);
+      if (!ok && this.#pipereq.get(req) === id) {
+        this.#pipereq.delete(req);
+        void this.#skipResponse(id);
+      }
+    }
+  }
+
+  /**
+   * read reads the response to `req`, which must have been written (or be
+   * being written) and not yet read, else it throws ErrPipeline. It waits for
+   * the responses to earlier requests to be read first, and reads an unread
+   * previous body to its end. 1xx responses go to `onInformational`. A
+   * response with `close` set is returned, and later reads throw ErrPersistEOF.
+   */
+  async read(req: Request, options: ReadOptions = {}): Promise<Response> {
+    const id = this.#pipereq.get(req);
+    if (id === undefined) throw ErrPipeline;
+    this.#pipereq.delete(req);
+    await this.#pipe.startResponse(id);
+    try {
+      if (this.#readErr !== null) throw this.#readErr;
+      if (this.#socket === null) throw ErrClosed;
+      for (;;) {
+        const { head, body } = await this.#messages.next(req.method);
+        const res = Response.fromHead(head, { body, request: req });
+        const status = res.status;
+        if (status >= 100 && status <= 199 && status !== 101) {
+          options.onInformational?.(res);
+          continue;
+        }
+        this.#nread++;
+        // A closing response ends the connection; after an upgrade the rest is not HTTP.
+        if (res.close || head.upgrade) this.#readErr = ErrPersistEOF;
+        return res;
+      }
+    } catch (err) {
+      this.#readErr ??= err as Error;
+      throw this.#readErr;
+    } finally {
+      this.#pipe.endResponse(id);
+    }
+  }
+
+  /** do writes `req` and reads its response (Go's ClientConn.Do). */
+  async do(req: Request, options?: ReadOptions): Promise<Response> {
+    await this.write(req);
+    return this.read(req, options);
+  }
+
+  /** pending returns the number of requests written and not yet answered. */
+  pending(): number {
+    return this.#nwritten - this.#nread;
+  }
+
+  /**
+   * hijack detaches the conn from its socket and returns the socket with
+   * every byte read from it but not consumed (after a 101 or a 2xx to
+   * CONNECT: the first tunnel bytes). The conn then never touches the
+   * socket again and later calls throw ErrClosed.
+   */
+  hijack(): Detached<S> {
+    if (this.#socket === null) throw ErrClosed;
+    this.#socket = null;
+    this.#readErr ??= ErrClosed;
+    this.#writeErr ??= ErrClosed;
+    this.#messages.close();
+    return this.#reader.detach();
+  }
+
+  /** close hijacks the connection and ends the socket; closing twice does nothing. */
+  close(): void {
+    if (this.#socket === null) return;
+    this.hijack().socket.end();
+  }
+
+  async #skipResponse(id: number): Promise<void> {
+    await this.#pipe.startResponse(id);
+    this.#pipe.endResponse(id);
+  }
+}
+
+/**
+ * newClientConn returns a ClientConn on the connected `socket`; `head` holds
+ * bytes already read from it. Requests go out in origin form.
+ */
+export function newClientConn<S extends Socket>(
+  socket: S,
+  head?: Uint8Array,
+  options: ConnOptions = {},
+): ClientConn<S> {
+  return new ClientConn(socket, head, false, options);
+}
+
+/**
+ * newProxyClientConn is newClientConn for talking to an HTTP proxy: request
+ * targets go out in absolute form (RFC 9112 §3.2.2).
+ */
+export function newProxyClientConn<S extends Socket>(
+  socket: S,
+  head?: Uint8Array,
+  options: ConnOptions = {},
+): ClientConn<S> {
+  return new ClientConn(socket, head, true, options);
+}

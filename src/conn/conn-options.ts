@@ -1,0 +1,12 @@
+import type { MessageReaderOptions } from '../message/message-reader.js';
+
+/**
+ * ConnOptions: limits for a ClientConn or ServerConn. Every field is
+ * optional: `maxHeaderBytes` 64 KiB, `lenient` 0 (strict), `readAhead`
+ * 64 KiB of unconsumed socket bytes before the socket is paused,
+ * `bodyHighWaterMark` 64 KiB of unread body before reading stops.
+ */
+export interface ConnOptions extends MessageReaderOptions {
+  /** Unconsumed bytes buffered from the socket before it is paused; default 65536. */
+  readAhead?: number;
+}

@@ -1,0 +1,3 @@
+export { ClientConn, newClientConn, newProxyClientConn, type ReadOptions } from './client-conn.js';
+export type { ConnOptions } from './conn-options.js';
+export { newServerConn, ServerConn } from './server-conn.js';

@@ -1,0 +1,152 @@
+import type { Socket } from 'node:net';
+import { ErrClosed, ErrPersistEOF, ErrPipeline, ProtocolError } from '../errors.js';
+import { Pipeline } from '../io/pipeline.js';
+import { type Detached, SocketReader } from '../io/socket-reader.js';
+import { MessageReader } from '../message/message-reader.js';
+import { Request } from '../message/request.js';
+import type { Response } from '../message/response.js';
+import { writeResponse } from '../message/write-message.js';
+import type { ConnOptions } from './conn-options.js';
+
+/**
+ * ServerConn is Go's httputil.ServerConn on a connected socket: it reads
+ * requests and writes their responses in order. Requests may be read ahead
+ * of responses; a response waits until every earlier one was written.
+ * Errors are sticky per side.
+ */
+export class ServerConn<S extends Socket = Socket> {
+  readonly #reader: SocketReader<S>;
+  readonly #messages: MessageReader;
+  readonly #pipe = new Pipeline();
+  readonly #pipereq = new Map<Request, number>(); // read, not yet answered
+  readonly #remoteAddr: string;
+  #socket: S | null; // null once hijacked or closed
+  #readErr: Error | null = null; // sticky once set
+  #writeErr: Error | null = null; // sticky once set
+  #nread = 0;
+  #nwritten = 0;
+
+  /** Use `newServerConn`. */
+  constructor(socket: S, head: Uint8Array | undefined, options: ConnOptions) {
+    this.#socket = socket;
+    this.#remoteAddr = formatAddress(socket.remoteAddress, socket.remotePort);
+    this.#reader = new SocketReader(socket, head, { highWaterMark: options.readAhead });
+    this.#messages = new MessageReader(this.#reader, 'request', options);
+  }
+
+  /**
+   * read reads the next request. An unread previous request body is read to
+   * its end first. After a request with `close` set (HTTP/1.0 without
+   * keep-alive, `Connection: close`), or once the peer closed cleanly
+   * between requests, read throws ErrPersistEOF; it never waits for
+   * unanswered requests. A peer closing mid-request gives a ParseError
+   * (HPE_INVALID_EOF_STATE); malformed input a ParseError with llhttp's code.
+   */
+  async read(): Promise<Request> {
+    const id = this.#pipe.next();
+    let req: Request | null = null;
+    await this.#pipe.startRequest(id);
+    try {
+      if (this.#writeErr !== null) throw this.#writeErr; // no point reading if we cannot answer
+      if (this.#readErr !== null) throw this.#readErr;
+      if (this.#socket === null) throw ErrClosed;
+      try {
+        const { head, body } = await this.#messages.next();
+        req = Request.fromHead(head, { body, remoteAddr: this.#remoteAddr });
+      } catch (err) {
+        this.#readErr ??= err as Error;
+        throw this.#readErr;
+      }
+      this.#nread++;
+      if (req.close) this.#readErr = ErrPersistEOF;
+      return req;
+    } finally {
+      this.#pipe.endRequest(id);
+      if (req === null) void this.#skipResponse(id);
+      else this.#pipereq.set(req, id);
+    }
+  }
+
+  /**
+   * write writes `res` as the response to `req`, which this conn must have
+   * read and not yet answered (else ErrPipeline); it waits until every
+   * earlier request was answered. A response with `close` set makes later
+   * reads throw ErrPersistEOF; a body delimited by the end of the
+   * connection (HTTP/1.0 peer, unknown length) ends the socket after it.
+   */
+  async write(req: Request, res: Response): Promise<void> {
+    const id = this.#pipereq.get(req);
+    if (id === undefined) throw ErrPipeline;
+    this.#pipereq.delete(req);
+    await this.#pipe.startResponse(id);
+    try {
+      const socket = this.#socket;
+      if (this.#writeErr !== null) throw this.#writeErr;
+      if (socket === null) throw ErrClosed;
+      if (this.#nread <= this.#nwritten)
+        throw new ProtocolError('ERR_PIPELINE', 'persist server pipe count');
+      if (res.close) this.#readErr ??= ErrPersistEOF; // pipelined unread requests are lost
+      let delimitedByClose: boolean;
+      try {
+        delimitedByClose =
+          (await writeResponse(socket, res, { request: req })).framing.kind === 'close';
+      } catch (err) {
+        this.#writeErr = err as Error;
+        throw err;
+      }
+      this.#nwritten++;
+      if (delimitedByClose) {
+        // RFC 9112 §6.3: only the end of the connection ends this body
+        this.#readErr ??= ErrPersistEOF;
+        this.#writeErr = ErrPersistEOF;
+        this.close();
+      }
+    } finally {
+      this.#pipe.endResponse(id);
+    }
+  }
+
+  /** pending returns the number of requests read and not yet answered. */
+  pending(): number {
+    return this.#nread - this.#nwritten;
+  }
+
+  /**
+   * hijack detaches the conn from its socket and returns the socket with
+   * every byte read from it but not consumed (after an Upgrade or CONNECT
+   * request: the first tunnel bytes). Later calls throw ErrClosed.
+   */
+  hijack(): Detached<S> {
+    if (this.#socket === null) throw ErrClosed;
+    this.#socket = null;
+    this.#readErr ??= ErrClosed;
+    this.#writeErr ??= ErrClosed;
+    this.#messages.close();
+    return this.#reader.detach();
+  }
+
+  /** close hijacks the connection and ends the socket; closing twice does nothing. */
+  close(): void {
+    if (this.#socket === null) return;
+    this.hijack().socket.end();
+  }
+
+  async #skipResponse(id: number): Promise<void> {
+    await this.#pipe.startResponse(id);
+    this.#pipe.endResponse(id);
+  }
+}
+
+/** newServerConn returns a ServerConn on the connected `socket`; `head` holds bytes already read from it. */
+export function newServerConn<S extends Socket>(
+  socket: S,
+  head?: Uint8Array,
+  options: ConnOptions = {},
+): ServerConn<S> {
+  return new ServerConn(socket, head, options);
+}
+
+function formatAddress(address: string | undefined, port: number | undefined): string {
+  if (address === undefined) return '';
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}

@@ -1,0 +1,249 @@
+import { ErrClosed, ErrPersistEOF, ProtocolError } from '../errors.js';
+import type { SocketReader } from '../io/socket-reader.js';
+import { Parser } from '../parser/parser.js';
+import type { HeaderPair, MessageHead, ParserKind } from '../parser/types.js';
+import { Body } from './body.js';
+
+/** MessageReaderOptions: parser limits and the body buffer size. */
+export interface MessageReaderOptions {
+  /** Largest head (and trailer section) in bytes; default 65536 (HPE_HEADER_OVERFLOW beyond). */
+  maxHeaderBytes?: number;
+  /** llhttp lenient flags (`LENIENT_FLAGS`); default 0, strict. */
+  lenient?: number;
+  /** Body bytes buffered before the socket stops being read; default 65536. */
+  bodyHighWaterMark?: number;
+}
+
+/** IncomingMessage: a head and the body that streams after it. */
+export interface IncomingMessage {
+  head: MessageHead;
+  body: Body;
+}
+
+const enum Phase {
+  /** Between messages: nothing is parsed; bytes wait in the socket reader. */
+  IDLE,
+  /** A caller waits for the next head. */
+  HEAD,
+  /** The current body streams to its consumer. */
+  BODY,
+  /** The current body is read to its end and thrown away. */
+  DRAIN,
+}
+
+/**
+ * MessageReader reads HTTP messages one at a time from a SocketReader: it
+ * feeds bytes to the parser only while somebody wants them (a caller waiting
+ * for a head, a body with room in its buffer, a drain) and stops the parser
+ * at each message boundary, so bytes of later messages — and tunnel bytes
+ * after an upgrade — stay unconsumed in the socket reader for `hijack()`.
+ * Read errors are sticky.
+ */
+export class MessageReader {
+  readonly #reader: SocketReader;
+  readonly #parser: Parser;
+  readonly #bodyHighWaterMark: number;
+  #phase = Phase.IDLE;
+  #error: Error | null = null; // sticky
+  #pumping = false;
+  #body: Body | null = null; // the current message's body until it completes
+  #bodyFull = false; // the body asked the producer to pause
+  #trailers: HeaderPair[] | undefined;
+  #started = false; // a byte of the current message has been parsed
+  #waitHead: Deferred<IncomingMessage> | null = null;
+  #waitDone: Deferred<void> | null = null; // the current message's end, for a drain
+
+  constructor(reader: SocketReader, kind: ParserKind, options: MessageReaderOptions = {}) {
+    this.#reader = reader;
+    this.#bodyHighWaterMark = options.bodyHighWaterMark ?? 65536;
+    this.#parser = new Parser(
+      kind,
+      {
+        onMessageBegin: () => {
+          this.#started = true;
+        },
+        onHeadersComplete: (head) => this.#onHead(head),
+        onBody: (chunk) => {
+          const body = this.#body;
+          if (this.#phase === Phase.BODY && body !== null && !body.push(chunk)) {
+            this.#bodyFull = true;
+            this.#parser.pause();
+          }
+        },
+        onTrailers: (trailers) => {
+          this.#trailers = trailers;
+        },
+        onMessageComplete: () => this.#onMessageComplete(),
+      },
+      { maxHeaderBytes: options.maxHeaderBytes, lenient: options.lenient },
+    );
+    reader.onReadable = () => this.#pump();
+  }
+
+  /** True when part of a message has been read and its end not yet reached. */
+  get inMessage(): boolean {
+    return this.#started;
+  }
+
+  /** True once a message switched protocols; the rest of the stream is not HTTP. */
+  get upgraded(): boolean {
+    return this.#parser.upgraded;
+  }
+
+  /** The sticky read error, if any. */
+  get error(): Error | null {
+    return this.#error;
+  }
+
+  /**
+   * next resolves with the next message's head and its streaming body. A
+   * previous body not yet consumed is read to its end and discarded first
+   * (its consumer, if it reads later, gets an ERR_BODY_DISCARDED error); a
+   * body being consumed is waited for. For responses, `requestMethod` is the
+   * method of the request answered (HEAD and CONNECT change the framing).
+   * A clean end of input between messages rejects with ErrPersistEOF.
+   */
+  async next(requestMethod?: string): Promise<IncomingMessage> {
+    await this.#finishCurrent();
+    if (this.#error !== null) throw this.#error;
+    if (this.#parser.upgraded) this.#parser.resumeAfterUpgrade();
+    if (requestMethod !== undefined) this.#parser.requestMethod = requestMethod;
+    this.#phase = Phase.HEAD;
+    this.#waitHead = deferred();
+    const wait = this.#waitHead.promise;
+    this.#pump();
+    return wait;
+  }
+
+  /** drain reads the current body (if any) to its end and discards it. */
+  async drain(): Promise<void> {
+    await this.#finishCurrent(true);
+    if (this.#error !== null) throw this.#error;
+  }
+
+  /** close fails whatever waits with ErrClosed and stops reading for good. */
+  close(): void {
+    this.#fail(ErrClosed);
+    this.#reader.onReadable = noop;
+  }
+
+  async #finishCurrent(discardClaimed = false): Promise<void> {
+    const body = this.#body;
+    if (this.#phase !== Phase.BODY && this.#phase !== Phase.DRAIN) return;
+    if (body !== null && (discardClaimed || !body.consumed)) {
+      body.discard(
+        new ProtocolError('ERR_BODY_DISCARDED', 'body discarded: the connection read past it'),
+      );
+    }
+    if (body === null || !body.consumed || discardClaimed) {
+      this.#phase = Phase.DRAIN;
+      this.#bodyFull = false;
+    }
+    this.#waitDone ??= deferred();
+    const done = this.#waitDone.promise;
+    this.#pump();
+    await done;
+  }
+
+  #onHead(head: MessageHead): void {
+    const body = new Body({ highWaterMark: this.#bodyHighWaterMark });
+    body.onDrain = () => {
+      this.#bodyFull = false;
+      this.#pump();
+    };
+    this.#body = body;
+    this.#bodyFull = false;
+    this.#trailers = undefined;
+    this.#phase = Phase.BODY;
+    const wait = this.#waitHead;
+    this.#waitHead = null;
+    wait?.resolve({ head, body });
+  }
+
+  #onMessageComplete(): void {
+    this.#body?.end(this.#trailers);
+    this.#body = null;
+    this.#trailers = undefined;
+    this.#started = false;
+    this.#phase = Phase.IDLE;
+    this.#parser.pause(); // stop at the boundary: the next message's bytes stay queued
+    const done = this.#waitDone;
+    this.#waitDone = null;
+    done?.resolve();
+  }
+
+  #wantsBytes(): boolean {
+    const phase = this.#phase;
+    return (
+      phase === Phase.HEAD || phase === Phase.DRAIN || (phase === Phase.BODY && !this.#bodyFull)
+    );
+  }
+
+  #pump(): void {
+    if (this.#pumping || this.#error !== null) return;
+    this.#pumping = true;
+    const reader = this.#reader;
+    const parser = this.#parser;
+    try {
+      while (this.#wantsBytes() && !parser.upgraded) {
+        const chunk = reader.peek();
+        if (chunk === undefined) {
+          if (reader.error !== null) this.#fail(reader.error);
+          else if (reader.ended) this.#endOfInput();
+          break;
+        }
+        let consumed: number;
+        try {
+          consumed = parser.execute(chunk);
+        } catch (err) {
+          this.#fail(err as Error);
+          break;
+        }
+        reader.consume(consumed);
+        if (parser.paused) parser.resume();
+      }
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  #endOfInput(): void {
+    try {
+      this.#parser.finish(); // completes a body read until close, or throws mid-message
+    } catch (err) {
+      this.#fail(err as Error);
+      return;
+    }
+    if (this.#phase === Phase.HEAD) this.#fail(ErrPersistEOF);
+  }
+
+  #fail(err: Error): void {
+    if (this.#error !== null) return;
+    this.#error = err;
+    this.#body?.fail(err);
+    this.#body = null;
+    const head = this.#waitHead;
+    const done = this.#waitDone;
+    this.#waitHead = this.#waitDone = null;
+    head?.reject(err);
+    done?.reject(err);
+  }
+}
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(err: Error): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (err: Error) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+function noop(): void {}
