@@ -16,12 +16,13 @@ export class ProtocolError extends Error {
 /**
  * ParseError is thrown by the parser. `code` is llhttp's error name
  * (`HPE_INVALID_METHOD`, ...), `reason` llhttp's short explanation and
- * `offset` the index of the offending byte in the chunk given to `execute()`.
+ * `offset` the stream offset where llhttp reports the error (bytes since the
+ * parser was created or reset, so it does not depend on chunking).
  */
 export class ParseError extends ProtocolError {
   /** llhttp's short explanation, e.g. `Invalid method encountered`. */
   readonly reason: string;
-  /** Offset of the offending byte within the chunk passed to `execute()`. */
+  /** Stream offset of the error: llhttp's error position, counted from the parser's first byte. */
   readonly offset: number;
 
   constructor(code: string, reason: string, offset: number) {
