@@ -48,6 +48,7 @@ export class ServerConn<S extends Socket = Socket> {
     await this.#pipe.startRequest(id);
     try {
       if (this.#writeErr !== null) throw this.#writeErr; // no point reading if we cannot answer
+      this.#readErr ??= this.#messages.error; // persist.go: a failed body fails later reads
       if (this.#readErr !== null) throw this.#readErr;
       if (this.#socket === null) throw ErrClosed;
       try {

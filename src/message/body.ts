@@ -138,6 +138,7 @@ export class Body implements AsyncIterable<Uint8Array> {
    */
   discard(reason: Error): void {
     this.#dropBuffered();
+    this.#ended = false; // even a body received whole must not read as empty now
     this.fail(reason);
     this.#discarding = true;
   }

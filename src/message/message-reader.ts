@@ -47,6 +47,7 @@ export class MessageReader {
   #error: Error | null = null; // sticky
   #pumping = false;
   #body: Body | null = null; // the current message's body until it completes
+  #lastBody: Body | null = null; // the latest body, discarded by next() if nobody claimed it
   #bodyFull = false; // the body asked the producer to pause
   #trailers: HeaderPair[] | undefined;
   #started = false; // a byte of the current message has been parsed
@@ -128,8 +129,15 @@ export class MessageReader {
   }
 
   async #finishCurrent(discardClaimed = false): Promise<void> {
+    const last = this.#lastBody;
+    this.#lastBody = null;
+    if (last !== null && last !== this.#body && !last.consumed) {
+      last.discard(
+        new ProtocolError('ERR_BODY_DISCARDED', 'body discarded: the connection read past it'),
+      );
+    }
     const body = this.#body;
-    if (this.#phase !== Phase.BODY && this.#phase !== Phase.DRAIN) return;
+    if (this.#error !== null || (this.#phase !== Phase.BODY && this.#phase !== Phase.DRAIN)) return;
     if (body !== null && (discardClaimed || !body.consumed)) {
       body.discard(
         new ProtocolError('ERR_BODY_DISCARDED', 'body discarded: the connection read past it'),
@@ -152,6 +160,7 @@ export class MessageReader {
       this.#pump();
     };
     this.#body = body;
+    this.#lastBody = body;
     this.#bodyFull = false;
     this.#trailers = undefined;
     this.#phase = Phase.BODY;
@@ -208,6 +217,11 @@ export class MessageReader {
   }
 
   #endOfInput(): void {
+    if (!this.#started) {
+      // Between messages (the parser may be paused before its cleanup): a clean close.
+      if (this.#phase === Phase.HEAD) this.#fail(ErrPersistEOF);
+      return;
+    }
     try {
       this.#parser.finish(); // completes a body read until close, or throws mid-message
     } catch (err) {
@@ -222,6 +236,7 @@ export class MessageReader {
     this.#error = err;
     this.#body?.fail(err);
     this.#body = null;
+    this.#phase = Phase.IDLE;
     const head = this.#waitHead;
     const done = this.#waitDone;
     this.#waitHead = this.#waitDone = null;
