@@ -29,6 +29,7 @@ export class ClientConn<S extends Socket = Socket> {
   readonly #absoluteForm: boolean;
   readonly #pipe = new Pipeline();
   readonly #pipereq = new Map<Request, number>(); // written or being written, not yet read
+  readonly #writeFailed = new Set<number>(); // ids whose read was called before their write failed
   #socket: S | null; // null once hijacked or closed
   #readErr: Error | null = null; // sticky once set
   #writeErr: Error | null = null; // sticky once set
@@ -51,7 +52,8 @@ export class ClientConn<S extends Socket = Socket> {
   /**
    * write writes `req` on the connection, after every earlier write. A
    * request with `close` set is the last one: later writes throw
-   * ErrPersistEOF. A failed write is sticky.
+   * ErrPersistEOF. A failed write is sticky, and so is a failed read (there
+   * is no point sending then); after `hijack()` or `close()`, ErrClosed.
    */
   async write(req: Request): Promise<void> {
     const id = this.#pipe.next();
@@ -60,9 +62,9 @@ export class ClientConn<S extends Socket = Socket> {
     await this.#pipe.startRequest(id);
     try {
       const socket = this.#socket;
+      if (socket === null) throw ErrClosed;
       if (this.#readErr !== null) throw this.#readErr; // no point sending if the read side is done
       if (this.#writeErr !== null) throw this.#writeErr;
-      if (socket === null) throw ErrClosed;
       if (req.close) this.#writeErr = ErrPersistEOF; // pipelined reads may still come
       try {
         await writeRequest(socket, req, { absoluteForm: this.#absoluteForm });
@@ -74,16 +76,14 @@ export class ClientConn<S extends Socket = Socket> {
       ok = true;
     } finally {
       this.#pipe.endRequest(id);
-      if (!ok && this.#pipereq.get(req) === id) {
-        this.#pipereq.delete(req);
-        void this.#skipResponse(id);
-      }
+      if (!ok) this.#abandon(req, id);
     }
   }
 
   /**
    * read reads the response to `req`, which must have been written (or be
-   * being written) and not yet read, else it throws ErrPipeline. It waits for
+   * being written) and not yet read, else it throws ErrPipeline; so does a
+   * read waiting its turn when the write of `req` fails. It waits for
    * the responses to earlier requests to be read first, and reads an unread
    * previous body to its end. 1xx responses go to `onInformational`. A
    * response with `close` set is returned, and later reads throw ErrPersistEOF.
@@ -94,8 +94,18 @@ export class ClientConn<S extends Socket = Socket> {
     this.#pipereq.delete(req);
     await this.#pipe.startResponse(id);
     try {
-      if (this.#readErr !== null) throw this.#readErr;
+      if (this.#writeFailed.delete(id)) throw ErrPipeline;
       if (this.#socket === null) throw ErrClosed;
+      if (this.#readErr !== null) throw this.#readErr;
+      return await this.#readFinal(req, options);
+    } finally {
+      this.#pipe.endResponse(id);
+    }
+  }
+
+  /** #readFinal reads responses up to the final one for `req`; a failure becomes the sticky read error. */
+  async #readFinal(req: Request, options: ReadOptions): Promise<Response> {
+    try {
       for (;;) {
         const { head, body } = await this.#messages.next(req.method);
         const res = Response.fromHead(head, { body, request: req });
@@ -112,8 +122,6 @@ export class ClientConn<S extends Socket = Socket> {
     } catch (err) {
       this.#readErr ??= err as Error;
       throw this.#readErr;
-    } finally {
-      this.#pipe.endResponse(id);
     }
   }
 
@@ -147,6 +155,20 @@ export class ClientConn<S extends Socket = Socket> {
   close(): void {
     if (this.#socket === null) return;
     this.hijack().socket.end();
+  }
+
+  /**
+   * #abandon gives up the response turn of a request whose write failed:
+   * its turn is skipped, or, when `read(req)` already claimed it and waits
+   * for its turn, that read throws ErrPipeline.
+   */
+  #abandon(req: Request, id: number): void {
+    if (this.#pipereq.get(req) !== id) {
+      this.#writeFailed.add(id);
+      return;
+    }
+    this.#pipereq.delete(req);
+    void this.#skipResponse(id);
   }
 
   async #skipResponse(id: number): Promise<void> {

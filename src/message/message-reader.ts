@@ -51,6 +51,7 @@ export class MessageReader {
   #bodyFull = false; // the body asked the producer to pause
   #trailers: HeaderPair[] | undefined;
   #started = false; // a byte of the current message has been parsed
+  #stoppedAtEnd = false; // the parser paused right at the end of a chunk
   #waitHead: Deferred<IncomingMessage> | null = null;
   #waitDone: Deferred<void> | null = null; // the current message's end, for a drain
 
@@ -195,7 +196,11 @@ export class MessageReader {
     const parser = this.#parser;
     try {
       while (this.#wantsBytes() && !parser.upgraded) {
-        const chunk = reader.peek();
+        let chunk = reader.peek();
+        if (chunk === undefined && this.#stoppedAtEnd) {
+          // The parser paused on the chunk's last byte: let it finish the states that need no byte.
+          chunk = EMPTY;
+        }
         if (chunk === undefined) {
           if (reader.error !== null) this.#fail(reader.error);
           else if (reader.ended) this.#endOfInput();
@@ -208,7 +213,8 @@ export class MessageReader {
           this.#fail(err as Error);
           break;
         }
-        reader.consume(consumed);
+        if (chunk.length > 0) reader.consume(consumed);
+        this.#stoppedAtEnd = parser.paused && consumed === chunk.length;
         if (parser.paused) parser.resume();
       }
     } finally {
@@ -260,5 +266,7 @@ function deferred<T>(): Deferred<T> {
   });
   return { promise, resolve, reject };
 }
+
+const EMPTY = Buffer.alloc(0);
 
 function noop(): void {}

@@ -157,10 +157,11 @@ function rawPeer(socket: Socket): RawPeer {
         };
         const check = () => {
           if (matches(received(), match)) done(null);
-          else if (closed) done(new Error(`raw peer: connection ended before ${describe(match)}`));
+          else if (closed)
+            done(new Error(`raw peer: connection ended before ${describeMatch(match)}`));
         };
         const timer = setTimeout(
-          () => done(new Error(`raw peer: no ${describe(match)} within ${timeoutMs} ms`)),
+          () => done(new Error(`raw peer: no ${describeMatch(match)} within ${timeoutMs} ms`)),
           timeoutMs,
         );
         watchers.add(check);
@@ -179,7 +180,7 @@ function rawPeer(socket: Socket): RawPeer {
   };
 }
 
-function describe(match: Match): string {
+function describeMatch(match: Match): string {
   return typeof match === 'function' ? 'match' : JSON.stringify(bytes(match).toString('latin1'));
 }
 
