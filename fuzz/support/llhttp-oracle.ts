@@ -12,6 +12,14 @@ export interface OracleOptions {
   requestMethod?: string | readonly string[];
 }
 
+/**
+ * HIDDEN_ERROR_CODE stands for an error llhttp raised while Node's binding
+ * would not say which: once a request announces an upgrade (`Upgrade` with
+ * `Connection: upgrade`), Node drops llhttp's errors until the message ends
+ * and only reports where parsing stopped. The offset is still llhttp's.
+ */
+export const HIDDEN_ERROR_CODE = 'HPE_HIDDEN_BY_NODE';
+
 /** The error object Node's binding returns from `execute()`/`finish()`. */
 interface BindingError {
   code: string;
@@ -194,6 +202,7 @@ export function oracleParseMessages(
   let pending: Pending | null = null;
   let heads = 0;
   let upgraded = false;
+  let upgradeAnnounced = false;
 
   const onHeadersComplete: OnHeadersComplete = (
     versionMajor,
@@ -230,6 +239,7 @@ export function oracleParseMessages(
       probeKeepAlive: skip !== 0 && !shouldKeepAlive,
     };
     heads++;
+    upgradeAnnounced = upgrade;
     headerFlushes = [];
     urlFlushes = '';
     return skip;
@@ -256,10 +266,16 @@ export function oracleParseMessages(
     if (pending.probeKeepAlive) probes.push(messages.length, heads - 1);
     messages.push(message);
     upgraded = message.upgrade;
+    upgradeAnnounced = false;
     pending = null;
   };
 
-  const result = execute(parser, input, () => upgraded);
+  const result = execute(
+    parser,
+    input,
+    () => upgraded,
+    () => upgradeAnnounced,
+  );
   for (let i = 0; i < probes.length; i += 2) {
     messages[probes[i]!]!.shouldKeepAlive = keepsAliveAfterSkippedBody(
       input,
@@ -275,6 +291,7 @@ function execute(
   parser: BindingParser,
   input: Uint8Array,
   upgraded: () => boolean,
+  upgradeAnnounced: () => boolean,
 ): Omit<ParseResult, 'messages'> {
   // Node's binding answers an empty buffer with undefined rather than 0.
   const executed = input.length === 0 ? 0 : parser.execute(toBuffer(input));
@@ -283,6 +300,15 @@ function execute(
     return { error, consumed: executed.bytesParsed };
   }
   if (upgraded()) return { error: null, consumed: executed };
+  if (upgradeAnnounced()) {
+    // Node hid llhttp's error; stopping early means one, and so does ending inside the body.
+    if (executed < input.length) {
+      const error = new ParseError(HIDDEN_ERROR_CODE, 'hidden by Node', executed);
+      return { error, consumed: executed };
+    }
+    const error = new ParseError('HPE_INVALID_EOF_STATE', 'Invalid EOF state', input.length);
+    return { error, consumed: input.length };
+  }
   if (executed !== input.length) {
     throw new Error(`llhttp stopped at ${executed} of ${input.length} bytes without an upgrade`);
   }

@@ -232,7 +232,8 @@ export function replayConnection(value: string, headerState: number, out: ValueO
           i++;
           continue outer;
         }
-        if (c !== SP && c !== HTAB) {
+        // llhttp's header_value_connection_ws skips SP only: `close\t` is not `close`
+        if (c !== SP) {
           state = HS.GENERAL;
           break;
         }

@@ -92,3 +92,6 @@ export function methodPrefixLength(name: string): number {
   while (n < name.length && PREFIXES.has(name.slice(0, n + 1))) n++;
   return n;
 }
+
+/** METHOD_NUMBERS: METHODS as a Map, for looking up a method name read from the wire. */
+export const METHOD_NUMBERS: ReadonlyMap<string, number> = new Map(Object.entries(METHODS));

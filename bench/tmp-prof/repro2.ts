@@ -1,5 +1,0 @@
-import { parseMessages } from '../../src/parser/index.js';
-const input = Buffer.from("DELETE / HTTP/1.1\r\nTransfer-Encoding:chunked\r\n\r\n0;=\r\n\r\nDELETE p://\n\r\n", 'latin1');
-const bytes = [...input].map((b) => Buffer.from([b]));
-const split = parseMessages('request', bytes);
-console.log(split.error?.code, split.consumed, split.messages.length);
