@@ -131,6 +131,15 @@ export class ClientConn<S extends Socket = Socket> {
     return this.read(req, options);
   }
 
+  /**
+   * buffered is the number of bytes received and not yet consumed: while no
+   * response is expected, anything here is a stale or unsolicited response
+   * (a pool must not reuse the connection).
+   */
+  get buffered(): number {
+    return this.#socket === null ? 0 : this.#reader.queued;
+  }
+
   /** pending returns the number of requests written and not yet answered. */
   pending(): number {
     return this.#nwritten - this.#nread;

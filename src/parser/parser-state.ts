@@ -21,6 +21,7 @@ export const enum S {
   URL_SERVER,
   URL_PATH,
   URL_CR,
+  URL_TO_HTTP09,
   REQ_HTTP_START,
   PROTOCOL,
   AFTER_PROTOCOL,

@@ -194,6 +194,7 @@ function run(p: ParserState, data: Bytes): number {
       case S.URL_SERVER:
       case S.URL_PATH:
       case S.URL_CR:
+      case S.URL_TO_HTTP09:
       case S.REQ_SPACES_BEFORE_URL:
       case S.REQ_HTTP_START:
       case S.PROTOCOL:

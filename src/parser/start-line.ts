@@ -96,6 +96,13 @@ export function startLine(p: ParserState, data: Bytes, i: number, end: number): 
       if (c !== Byte.LF) p.fail(ERROR.INVALID_URL, 'Expected CRLF', i);
       toHttp09(p);
       return i + 1;
+    case S.URL_TO_HTTP09:
+      // llhttp's url_to_http_09: HTAB or FF right after the target's line end is a url error
+      if (c === Byte.HTAB || c === Byte.FF) {
+        p.fail(ERROR.INVALID_URL, 'Invalid characters in url', i + 1);
+      }
+      p.state = S.HEADERS_START;
+      return i;
     case S.REQ_HTTP_START:
       // llhttp's url_to_http: HTAB or FF right after the target's SP is a url error
       if (p.literalIndex === 0 && (c === Byte.HTAB || c === Byte.FF)) {
@@ -289,5 +296,5 @@ function urlEnd(p: ParserState, data: Bytes, c: number, reason: string, i: numbe
 function toHttp09(p: ParserState): void {
   p.major = 0;
   p.minor = 9;
-  p.state = S.HEADERS_START;
+  p.state = S.URL_TO_HTTP09;
 }

@@ -1,0 +1,209 @@
+import { ProtocolError } from '../errors.js';
+import type { Header } from '../message/header.js';
+
+/**
+ * HOP_HEADERS are the hop-by-hop fields a proxy removes in both directions,
+ * as Go's ReverseProxy does: the RFC 2616 §13.5.1 list kept for backward
+ * compatibility (RFC 9110 §7.6.1 now requires them to be named in
+ * `Connection`), plus `Proxy-Connection` (sent by libcurl) and
+ * `HTTP2-Settings` (RFC 7540). `Trailer`, not `Trailers` (RFC 2616 erratum 4522).
+ */
+export const HOP_HEADERS: readonly string[] = Object.freeze([
+  'Connection',
+  'Proxy-Connection',
+  'Keep-Alive',
+  'Proxy-Authenticate',
+  'Proxy-Authorization',
+  'TE',
+  'Trailer',
+  'Transfer-Encoding',
+  'Upgrade',
+  'HTTP2-Settings',
+]);
+
+/** Options of `removeHopByHopHeaders`. */
+export interface RemoveHopByHopOptions {
+  /**
+   * Send `TE: trailers` after the removal (go#21096: tell the backend that
+   * trailers are supported). Go asks for it when the inbound request's `TE`
+   * lists `trailers` (see `acceptsTrailers`). Default false.
+   */
+  keepTeTrailers?: boolean;
+}
+
+function isOWS(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
+
+/** Go's textproto.TrimString: ASCII whitespace (SP, HTAB, CR, LF) off both ends. */
+function isASCIISpace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
+}
+
+/** Lower-cases one ASCII letter code; other codes are returned as they are. */
+function lowerASCII(c: number): number {
+  return c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
+}
+
+/**
+ * Compares the element `value[from, to)` with `token`, ASCII
+ * case-insensitively; a non-ASCII char never matches (Go's httpguts.tokenEqual).
+ */
+function elementEquals(value: string, from: number, to: number, token: string): boolean {
+  if (to - from !== token.length) return false;
+  for (let i = 0; i < token.length; i++) {
+    const c = value.charCodeAt(from + i);
+    if (c >= 0x80 || lowerASCII(c) !== lowerASCII(token.charCodeAt(i))) return false;
+  }
+  return true;
+}
+
+/**
+ * forEachElement calls `fn(from, to)` for each comma-separated element of
+ * `value` once trimmed by `isSpace`, skipping empty ones.
+ */
+function forEachElement(
+  value: string,
+  isSpace: (c: number) => boolean,
+  fn: (from: number, to: number) => boolean | void,
+): boolean {
+  let start = 0;
+  while (start <= value.length) {
+    let end = value.indexOf(',', start);
+    if (end === -1) end = value.length;
+    let from = start;
+    let to = end;
+    while (from < to && isSpace(value.charCodeAt(from))) from++;
+    while (to > from && isSpace(value.charCodeAt(to - 1))) to--;
+    if (from < to && fn(from, to) === true) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+/**
+ * headerValuesContainToken reports whether any of `values` holds `token` as
+ * one of its comma-separated elements, ignoring case and optional
+ * whitespace (Go's httpguts.HeaderValuesContainsToken).
+ */
+export function headerValuesContainToken(values: readonly string[], token: string): boolean {
+  for (const value of values) {
+    const found = forEachElement(value, isOWS, (from, to) => elementEquals(value, from, to, token));
+    if (found) return true;
+  }
+  return false;
+}
+
+/**
+ * connectionOptions returns the field names listed in every `Connection`
+ * line of `header` (RFC 9110 §7.6.1), in order, trimmed of ASCII
+ * whitespace, empty elements left out (go#46313).
+ */
+export function connectionOptions(header: Header): string[] {
+  const names: string[] = [];
+  for (const value of header.values('Connection')) {
+    forEachElement(value, isASCIISpace, (from, to) => {
+      names.push(value.slice(from, to));
+    });
+  }
+  return names;
+}
+
+/**
+ * removeHopByHopHeaders deletes, in place, every field named in any
+ * `Connection` line (all lines, names next to `close` too, any case;
+ * go#16875) and then every name in `HOP_HEADERS`, as Go's
+ * removeHopByHopHeaders. With `keepTeTrailers` it then sets `TE: trailers`.
+ */
+export function removeHopByHopHeaders(header: Header, options: RemoveHopByHopOptions = {}): void {
+  for (const name of connectionOptions(header)) header.delete(name);
+  for (const name of HOP_HEADERS) header.delete(name);
+  if (options.keepTeTrailers === true) header.set('TE', 'trailers');
+}
+
+/**
+ * acceptsTrailers reports whether a request's `TE` lines list `trailers`
+ * (go#21096): the proxy then forwards `TE: trailers` to the backend.
+ * Pass the inbound header, before hop-by-hop removal.
+ */
+export function acceptsTrailers(header: Header): boolean {
+  return headerValuesContainToken(header.values('TE'), 'trailers');
+}
+
+/**
+ * upgradeType returns the first `Upgrade` value when a `Connection` line
+ * lists `upgrade`, else '' (Go's upgradeType; the value keeps its case).
+ */
+export function upgradeType(header: Header): string {
+  if (!headerValuesContainToken(header.values('Connection'), 'upgrade')) return '';
+  return header.get('Upgrade') ?? '';
+}
+
+/** isPrintableASCII reports whether every char of `s` is in SP..`~` (Go's ascii.IsPrint). */
+export function isPrintableASCII(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+/** equalFoldASCII compares two strings ignoring ASCII case only (Go's ascii.EqualFold). */
+export function equalFoldASCII(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (lowerASCII(a.charCodeAt(i)) !== lowerASCII(b.charCodeAt(i))) return false;
+  }
+  return true;
+}
+
+/**
+ * requestUpgradeType is the upgrade a proxy may forward for an outbound
+ * request header, checked as Go's ServeHTTP does before removing hop-by-hop
+ * fields: it throws `ERR_INVALID_UPGRADE` when the protocol is not printable
+ * ASCII or the request is not HTTP/1.1, and returns '' for an upgrade
+ * listing `h2c` (unencrypted HTTP/2 would let later requests bypass the
+ * proxy). The proxy re-adds `Connection: Upgrade` and `Upgrade: <type>`
+ * after `removeHopByHopHeaders` when the result is not ''.
+ */
+export function requestUpgradeType(header: Header, protoMajor: number, protoMinor: number): string {
+  const type = upgradeType(header);
+  if (!isPrintableASCII(type)) {
+    throw new ProtocolError(
+      'ERR_INVALID_UPGRADE',
+      `client tried to switch to invalid protocol ${JSON.stringify(type)}`,
+    );
+  }
+  if (type === '') return '';
+  if (protoMajor !== 1 || protoMinor !== 1) {
+    throw new ProtocolError(
+      'ERR_INVALID_UPGRADE',
+      'client tried to use upgrade header on non-http/1.1 connection',
+    );
+  }
+  return headerValuesContainToken([type], 'h2c') ? '' : type;
+}
+
+/**
+ * checkUpgradeResponse checks a 101 response header against the upgrade
+ * the proxy requested, as Go's handleUpgradeResponse: it throws
+ * `ERR_INVALID_UPGRADE` when the backend's protocol is not printable ASCII
+ * or differs (ignoring ASCII case) from `requested`, and returns the
+ * backend's protocol otherwise.
+ */
+export function checkUpgradeResponse(requested: string, header: Header): string {
+  const type = upgradeType(header);
+  if (!isPrintableASCII(type)) {
+    throw new ProtocolError(
+      'ERR_INVALID_UPGRADE',
+      `backend tried to switch to invalid protocol ${JSON.stringify(type)}`,
+    );
+  }
+  if (!equalFoldASCII(requested, type)) {
+    throw new ProtocolError(
+      'ERR_INVALID_UPGRADE',
+      `backend tried to switch protocol ${JSON.stringify(type)} when ${JSON.stringify(requested)} was requested`,
+    );
+  }
+  return type;
+}

@@ -1,0 +1,148 @@
+import type { Socket } from 'node:net';
+import { type ClientConn, newClientConn } from '../conn/client-conn.js';
+import type { ConnOptions } from '../conn/conn-options.js';
+import type { Detached } from '../io/socket-reader.js';
+
+/**
+ * PersistConn is one connection of a Transport's pool (Go's persistConn): a
+ * ClientConn on a socket the transport dialed and owns. While idle it
+ * watches the socket: the peer closing it, an error, a byte arriving
+ * unasked (Go: "unsolicited response received on idle HTTP channel") or
+ * the idle timer closes it. While busy it counts the bytes of the
+ * exchange, so that a failure can be told apart from a response that had
+ * begun. `onClosed` is called once, when it leaves the pool for good
+ * (closed or handed off after an upgrade).
+ */
+export class PersistConn {
+  readonly key: string;
+  readonly socket: Socket;
+  readonly conn: ClientConn;
+  /** True once it was taken from the idle pool: a failure may then be the server closing an idle conn (Go's isReused). */
+  reused = false;
+  readonly #onClosed: (pc: PersistConn) => void;
+  #idle = false;
+  #idleTimer: NodeJS.Timeout | undefined;
+  #lost = false; // the peer ended the socket, or it failed
+  #released = false; // gone from the pool: closed or handed off
+  #received = 0; // bytes read since begin()
+  #writtenAt = 0; // socket.bytesWritten at begin()
+
+  readonly #onData = (chunk: Buffer) => {
+    if (this.#idle) this.close();
+    else this.#received += chunk.length;
+  };
+  readonly #onLost = () => {
+    this.#lost = true;
+    if (this.#idle) this.close();
+  };
+
+  constructor(
+    key: string,
+    socket: Socket,
+    options: ConnOptions,
+    onClosed: (pc: PersistConn) => void,
+  ) {
+    this.key = key;
+    this.socket = socket;
+    this.#onClosed = onClosed;
+    this.conn = newClientConn(socket, undefined, options);
+    socket.on('data', this.#onData);
+    socket.on('end', this.#onLost);
+    socket.on('close', this.#onLost);
+    socket.on('error', this.#onLost);
+  }
+
+  /** alive reports whether the connection may carry another request. */
+  get alive(): boolean {
+    const socket = this.socket;
+    return (
+      !this.#released &&
+      !this.#lost &&
+      this.conn.buffered === 0 && // a stale response arrived with the previous one (Go's readLoop peek)
+      !socket.destroyed &&
+      !socket.readableEnded &&
+      socket.writable
+    );
+  }
+
+  /**
+   * lost reports whether the peer ended the socket or it failed while in
+   * the pool: a failure was then the connection's, not the request's.
+   * Closing it ourselves does not count.
+   */
+  get lost(): boolean {
+    return this.#lost;
+  }
+
+  /** begin marks the start of an exchange for `responseStarted` and `nothingWritten`. */
+  begin(): void {
+    this.#received = 0;
+    this.#writtenAt = this.socket.bytesWritten;
+  }
+
+  /** responseStarted reports whether a byte arrived since `begin()`. */
+  get responseStarted(): boolean {
+    return this.#received > 0;
+  }
+
+  /** nothingWritten reports whether no byte went to the socket since `begin()` (Go's nothingWrittenError). */
+  get nothingWritten(): boolean {
+    return this.socket.bytesWritten === this.#writtenAt;
+  }
+
+  /** idle parks the connection: watched, and closed after `timeoutMs` (0: never) with an unref'd timer. */
+  idle(timeoutMs: number): void {
+    this.#idle = true;
+    if (timeoutMs > 0) this.#idleTimer = setTimeout(() => this.close(), timeoutMs).unref();
+  }
+
+  /**
+   * wake takes the connection out of the idle pool for a request. It
+   * returns false, having closed it, when it is no longer usable.
+   */
+  wake(): boolean {
+    this.#idle = false;
+    clearTimeout(this.#idleTimer);
+    if (!this.alive) {
+      this.close();
+      return false;
+    }
+    this.reused = true;
+    return true;
+  }
+
+  /** close destroys the socket (Go closes the conn; it does not linger) and leaves the pool. */
+  close(): void {
+    this.#idle = false;
+    clearTimeout(this.#idleTimer);
+    if (!this.#released) {
+      this.conn.hijack();
+      this.#release();
+      this.socket.on('error', noop); // a destroyed socket may still report a reset
+    }
+    this.socket.destroy();
+  }
+
+  /**
+   * hijack hands the socket over after a protocol switch: the listeners
+   * added here are removed and the socket leaves the pool. `close()` still
+   * destroys it, for a hand-off nobody takes.
+   */
+  hijack(): Detached {
+    const detached = this.conn.hijack();
+    this.#release();
+    return detached;
+  }
+
+  #release(): void {
+    this.#released = true;
+    const socket = this.socket;
+    socket.off('data', this.#onData);
+    socket.off('end', this.#onLost);
+    socket.off('close', this.#onLost);
+    socket.off('error', this.#onLost);
+    this.#onClosed(this);
+  }
+}
+
+function noop(): void {}

@@ -1,0 +1,22 @@
+import type { Request } from '../message/request.js';
+import type { Response } from '../message/response.js';
+
+/** RoundTripOptions: per-request controls for `RoundTripper.roundTrip`. */
+export interface RoundTripOptions {
+  /**
+   * Aborts the round trip: the dial, the write, the wait for the head and,
+   * once `roundTrip` has resolved, the streaming response body.
+   */
+  signal?: AbortSignal;
+  /** Called with each 1xx response other than 101 before the final one; default: they are skipped. */
+  onInformational?: (res: Response) => void;
+}
+
+/**
+ * RoundTripper executes a single HTTP transaction (Go's http.RoundTripper):
+ * it sends `req` and resolves with the response, whose body streams. It
+ * rejects only when no response was obtained; a 4xx or 5xx is a response.
+ */
+export interface RoundTripper {
+  roundTrip(req: Request, options?: RoundTripOptions): Promise<Response>;
+}

@@ -1,0 +1,401 @@
+/**
+ * Transport: Go's http.Transport for HTTP/1.1 on our ClientConn.
+ *
+ * Errors a round trip rejects with (ProtocolError codes, see docs/errors.md):
+ * - `ERR_TRANSPORT_CLOSED` — `roundTrip` after `close()`, or while waiting
+ *   for a connection slot when `close()` was called.
+ * - `ERR_UNSUPPORTED_SCHEME` — the URL's scheme is not http or https.
+ * - `ERR_INVALID_URL` — the URL has no host or a bad port.
+ * - `ERR_DIAL` — connecting failed; `cause` is the system error (ECONNREFUSED, ...).
+ * - `ERR_DIAL_TIMEOUT` — connecting (with the TLS handshake) took longer than `dialTimeout`.
+ * - `ERR_RESPONSE_HEADER_TIMEOUT` — no response head within
+ *   `responseHeaderTimeout` of the request being written.
+ * - `ERR_ABORTED` — the `signal` aborted the round trip or, later, the
+ *   response body; `cause` is `signal.reason`.
+ * - `ERR_SERVER_CLOSED_IDLE` — a reused keep-alive connection was closed
+ *   by the server before any response byte, and the request could not be
+ *   retried (Go's errServerClosedIdle).
+ * - `ERR_NO_RESPONSE` — a new connection was closed before any response byte.
+ * - `ERR_NOT_UPGRADED` — `hijack(res)` for a response that did not switch
+ *   protocols, or whose socket was already taken.
+ * Anything else comes through as it is: a `ParseError` for a malformed
+ * response, the socket's system error (ECONNRESET, EPIPE), the request
+ * body's own error, an invalid request's `ProtocolError`.
+ */
+import type { ConnectionOptions } from 'node:tls';
+import type { ConnOptions } from '../conn/conn-options.js';
+import { ErrPersistEOF } from '../errors.js';
+import type { Detached } from '../io/socket-reader.js';
+import { Body } from '../message/body.js';
+import { Request } from '../message/request.js';
+import type { Response } from '../message/response.js';
+import { dial, type Origin, originOf } from './dial.js';
+import { PersistConn } from './persist-conn.js';
+import type { RoundTripOptions, RoundTripper } from './round-tripper.js';
+import { TransportBody } from './transport-body.js';
+import { abortError, transportClosed, transportError } from './transport-errors.js';
+
+/** TransportOptions: pool limits and timeouts; every field is optional. */
+export interface TransportOptions {
+  /** Idle connections kept per origin; default 2, as Go's DefaultMaxIdleConnsPerHost. */
+  maxIdleConnsPerHost?: number;
+  /** Connections per origin (dialing, busy and idle); 0, the default, is no limit. Requests beyond it wait. */
+  maxConnsPerHost?: number;
+  /** Milliseconds an idle connection is kept; default 90000, 0 keeps it forever. Timers are unref'd. */
+  idleTimeout?: number;
+  /** Milliseconds to connect, TLS handshake included; default 30000, 0 waits forever. */
+  dialTimeout?: number;
+  /** Milliseconds to wait for the response head after the request was written; default 0, no limit. */
+  responseHeaderTimeout?: number;
+  /** Extra `tls.connect` options for https origins (`ca`, `rejectUnauthorized`, `servername`, ...). */
+  tls?: ConnectionOptions;
+  /** Limits for each ClientConn (`maxHeaderBytes`, `lenient`, `readAhead`, `bodyHighWaterMark`). */
+  connOptions?: ConnOptions;
+}
+
+/** HostPool: the connections of one origin. `open` counts dialing, busy and idle ones. */
+interface HostPool {
+  idle: PersistConn[]; // most recently used last
+  open: number;
+  /** Requests waiting for a slot under `maxConnsPerHost`: given an idle conn, or null to dial. */
+  waiting: Waiter[];
+}
+
+interface Waiter {
+  resolve(pc: PersistConn | null): void;
+  reject(err: Error): void;
+}
+
+// RFC 9110 §9.2.2; a request with an Idempotency-Key is one too (go#19943).
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+
+/**
+ * Transport is a RoundTripper that keeps connections alive and reuses
+ * them, one pool per origin (`scheme://host:port`, plain TCP or TLS).
+ * `roundTrip` takes the most recently idle connection or dials one, writes
+ * the request and resolves with the response as soon as its head is read;
+ * the body streams. A connection goes back to the pool once the response
+ * body has been read off it to its end, unless either side asked to close.
+ *
+ * Bodies never pin connections for long: a body that fits in the buffer
+ * (`connOptions.bodyHighWaterMark`, 64 KiB) is read off the connection
+ * whether or not it is consumed; a larger one holds its connection until
+ * it is read, `dump()`ed or abandoned (`break`), which closes the
+ * connection, or until the Response is garbage collected, which closes it
+ * too (while a `signal` given to `roundTrip` is alive, it keeps the body).
+ *
+ * A request that fails on a reused connection before any response byte
+ * arrived is retried once on a new connection when it is idempotent (GET,
+ * HEAD, OPTIONS, TRACE, PUT, DELETE or with an Idempotency-Key) or was not
+ * written at all, and its body can be replayed (none, a string or bytes):
+ * the server closing an idle connection must not fail a request (Go's
+ * shouldRetryRequest).
+ */
+export class Transport implements RoundTripper {
+  readonly #maxIdle: number;
+  readonly #maxConns: number;
+  readonly #idleTimeout: number;
+  readonly #dialTimeout: number;
+  readonly #headerTimeout: number;
+  readonly #tls: ConnectionOptions | undefined;
+  readonly #connOptions: ConnOptions;
+  readonly #pools = new Map<string, HostPool>();
+  readonly #upgraded = new WeakMap<Response, PersistConn>(); // 101 responses whose socket waits for hijack()
+  readonly #unread = new FinalizationRegistry<PersistConn>((pc) => pc.close()); // bodies or sockets dropped unread
+  #closed = false;
+
+  constructor(options: TransportOptions = {}) {
+    this.#maxIdle = options.maxIdleConnsPerHost ?? 2;
+    this.#maxConns = options.maxConnsPerHost ?? 0;
+    this.#idleTimeout = options.idleTimeout ?? 90_000;
+    this.#dialTimeout = options.dialTimeout ?? 30_000;
+    this.#headerTimeout = options.responseHeaderTimeout ?? 0;
+    this.#tls = options.tls;
+    this.#connOptions = options.connOptions ?? {};
+  }
+
+  /**
+   * roundTrip sends `req` (an absolute http or https URL) and resolves with
+   * its response once the head has been read; `res.request` is `req`. A
+   * retried request is written again from a copy of `req` holding the
+   * replayed body. See the top of this file for the errors.
+   */
+  async roundTrip(req: Request, options: RoundTripOptions = {}): Promise<Response> {
+    const { signal } = options;
+    if (this.#closed) throw transportClosed();
+    if (signal?.aborted === true) throw abortError(signal);
+    const origin = originOf(req.url);
+    const replay = await replayable(req);
+    for (let attempt = 0; ; attempt++) {
+      const wire = replay?.() ?? req;
+      const pc = await this.#getConn(origin, signal);
+      try {
+        return await this.#exchange(pc, req, wire, options);
+      } catch (err) {
+        const lost = pc.lost; // the peer's doing, not an abort or timeout of ours
+        pc.close();
+        // Go's shouldRetryRequest: only a reused conn, only before any response byte.
+        const retry =
+          attempt === 0 &&
+          lost &&
+          pc.reused &&
+          !pc.responseStarted &&
+          replay !== null &&
+          (isIdempotent(req) || pc.nothingWritten);
+        if (!retry) throw lostResponse(pc, err);
+      }
+    }
+  }
+
+  /**
+   * hijack returns the socket of a 101 Switching Protocols response (or a
+   * 2xx to CONNECT) that this transport returned, with the bytes read past
+   * the response head. The socket is the caller's from then on; one not
+   * taken is destroyed when the Response is garbage collected. Any other
+   * response throws `ERR_NOT_UPGRADED`.
+   */
+  hijack(res: Response): Detached {
+    const pc = this.#upgraded.get(res);
+    if (pc === undefined) {
+      throw transportError('ERR_NOT_UPGRADED', 'response did not switch protocols');
+    }
+    this.#upgraded.delete(res);
+    this.#unread.unregister(res);
+    return pc.hijack();
+  }
+
+  /** closeIdleConnections closes every idle connection; busy ones are left alone (Go's CloseIdleConnections). */
+  closeIdleConnections(): void {
+    for (const pool of [...this.#pools.values()]) {
+      for (const pc of pool.idle.splice(0)) pc.close();
+    }
+  }
+
+  /**
+   * close closes the idle connections and refuses new round trips with
+   * `ERR_TRANSPORT_CLOSED`, as do requests waiting for a connection slot.
+   * Exchanges in flight finish; their connections are then closed.
+   */
+  close(): void {
+    this.#closed = true;
+    for (const pool of this.#pools.values()) {
+      for (const waiter of pool.waiting.splice(0)) waiter.reject(transportClosed());
+    }
+    this.closeIdleConnections();
+  }
+
+  /** #exchange writes `wire` on `pc` and reads its response; the body returns `pc` to the pool when done. */
+  async #exchange(
+    pc: PersistConn,
+    req: Request,
+    wire: Request,
+    options: RoundTripOptions,
+  ): Promise<Response> {
+    const { signal, onInformational } = options;
+    if (signal?.aborted === true) throw abortError(signal); // while waiting for a handed-over conn
+    const { conn } = pc;
+    let stopped: Error | null = null; // abort or header timeout
+    let stop!: (err: Error) => void;
+    const stopping = new Promise<never>((_, reject) => {
+      stop = (err) => {
+        stopped ??= err;
+        reject(err);
+        pc.close();
+      };
+    });
+    stopping.catch(noop);
+    let body: TransportBody | null = null;
+    const onAbort = () => {
+      const err = abortError(signal!);
+      body?.fail(err);
+      stop(err);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let timer: NodeJS.Timeout | undefined;
+    let headRead = false; // or failed: no header timer from then on
+    let wrote = false;
+    let writeErr: Error | null = null;
+    pc.begin();
+    const writing = conn.write(wire).then(
+      () => {
+        wrote = true;
+        const ms = this.#headerTimeout;
+        if (ms > 0 && !headRead && stopped === null) {
+          timer = setTimeout(() => {
+            stop(transportError('ERR_RESPONSE_HEADER_TIMEOUT', `no response head within ${ms} ms`));
+          }, ms);
+        }
+      },
+      (err: Error) => {
+        writeErr = err;
+        throw err;
+      },
+    );
+    const reading = conn.read(wire, { onInformational });
+    writing.catch(noop);
+    reading.catch(noop);
+    let res: Response;
+    try {
+      res = await Promise.race([reading, writing.then(() => reading), stopping]);
+    } catch (err) {
+      signal?.removeEventListener('abort', onAbort);
+      throw stopped ?? writeErr ?? err;
+    } finally {
+      headRead = true;
+      clearTimeout(timer);
+    }
+    res.request = req;
+    if (res.status === 101 || (req.method === 'CONNECT' && res.status >= 200 && res.status < 300)) {
+      signal?.removeEventListener('abort', onAbort);
+      this.#upgraded.set(res, pc);
+      this.#unread.register(res, pc, res);
+      return res;
+    }
+    const responseBody = new TransportBody(
+      res.body!,
+      this.#connOptions.bodyHighWaterMark ?? 65536,
+      (clean) => {
+        signal?.removeEventListener('abort', onAbort);
+        this.#unread.unregister(responseBody);
+        if (clean && wrote && !res.close && !wire.close && pc.alive) this.#putIdle(pc);
+        else pc.close();
+      },
+    );
+    body = responseBody;
+    res.body = responseBody;
+    if (!responseBody.settled) this.#unread.register(responseBody, pc, responseBody);
+    return res;
+  }
+
+  /** #getConn takes the most recently idle live connection for `origin`, or waits for a slot and dials. */
+  async #getConn(origin: Origin, signal: AbortSignal | undefined): Promise<PersistConn> {
+    if (this.#closed) throw transportClosed();
+    for (;;) {
+      const pc = this.#pools.get(origin.key)?.idle.pop(); // closing a dead one may drop the pool
+      if (pc === undefined) break;
+      if (pc.wake()) return pc;
+    }
+    const pool = this.#pool(origin.key);
+    if (this.#maxConns > 0 && pool.open >= this.#maxConns) {
+      const handed = await waitForSlot(pool, signal);
+      if (handed !== null) return handed;
+    } else {
+      pool.open++;
+    }
+    let socket;
+    try {
+      socket = await dial(origin, { timeout: this.#dialTimeout, signal, tls: this.#tls });
+    } catch (err) {
+      this.#freeSlot(origin.key);
+      throw err;
+    }
+    if (this.#closed) {
+      socket.destroy();
+      this.#freeSlot(origin.key);
+      throw transportClosed();
+    }
+    return new PersistConn(origin.key, socket, this.#connOptions, (pc) => this.#onClosed(pc));
+  }
+
+  /** #putIdle hands `pc` to a waiting request, parks it, or closes it when the pool is full or the transport closed. */
+  #putIdle(pc: PersistConn): void {
+    const pool = this.#pool(pc.key);
+    const waiter = pool.waiting.shift();
+    if (waiter !== undefined) {
+      pc.reused = true;
+      waiter.resolve(pc);
+      return;
+    }
+    if (this.#closed || pool.idle.length >= this.#maxIdle) {
+      pc.close(); // Go's errTooManyIdleHost
+      return;
+    }
+    pc.idle(this.#idleTimeout);
+    pool.idle.push(pc);
+  }
+
+  #onClosed(pc: PersistConn): void {
+    const pool = this.#pools.get(pc.key);
+    if (pool === undefined) return;
+    const at = pool.idle.indexOf(pc);
+    if (at !== -1) pool.idle.splice(at, 1);
+    this.#freeSlot(pc.key);
+  }
+
+  /** #freeSlot gives a connection slot to the first waiting request (which dials), or drops it. */
+  #freeSlot(key: string): void {
+    const pool = this.#pools.get(key);
+    if (pool === undefined) return;
+    const waiter = pool.waiting.shift();
+    if (waiter !== undefined) {
+      waiter.resolve(null);
+      return;
+    }
+    pool.open--;
+    if (pool.open === 0) this.#pools.delete(key);
+  }
+
+  #pool(key: string): HostPool {
+    let pool = this.#pools.get(key);
+    if (pool === undefined) {
+      pool = { idle: [], open: 0, waiting: [] };
+      this.#pools.set(key, pool);
+    }
+    return pool;
+  }
+}
+
+/** waitForSlot queues for a connection slot of `pool`, abortably. */
+function waitForSlot(pool: HostPool, signal: AbortSignal | undefined): Promise<PersistConn | null> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      const at = pool.waiting.indexOf(waiter);
+      if (at !== -1) pool.waiting.splice(at, 1);
+      reject(abortError(signal!));
+    };
+    const waiter: Waiter = {
+      resolve(pc) {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(pc);
+      },
+      reject(err) {
+        signal?.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    };
+    pool.waiting.push(waiter);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * replayable returns a maker of requests to write, one per attempt, when
+ * `req`'s body can be sent again (none, or one already in memory: a string,
+ * bytes, an ended body), else null. The body is read once here.
+ */
+async function replayable(req: Request): Promise<(() => Request) | null> {
+  const body = req.body;
+  if (body === null) return () => req;
+  if (body.length < 0 || body.consumed) return null;
+  const bytes = await body.bytes();
+  return () =>
+    Object.assign(Object.create(Request.prototype) as Request, req, { body: Body.from(bytes) });
+}
+
+/** isIdempotent reports whether sending `req` twice has the effect of sending it once. */
+function isIdempotent(req: Request): boolean {
+  const header = req.header;
+  return (
+    IDEMPOTENT.has(req.method) || header.has('Idempotency-Key') || header.has('X-Idempotency-Key')
+  );
+}
+
+/** lostResponse names a connection lost before any response byte; other errors pass through. */
+function lostResponse(pc: PersistConn, err: unknown): unknown {
+  if (err !== ErrPersistEOF || pc.responseStarted) return err;
+  return pc.reused
+    ? transportError('ERR_SERVER_CLOSED_IDLE', 'server closed idle connection', err)
+    : transportError('ERR_NO_RESPONSE', 'server closed the connection without a response', err);
+}
+
+function noop(): void {}
