@@ -45,3 +45,12 @@ export const ErrClosed = sentinel('ERR_CLOSED', 'connection closed by user');
 export const ErrPipeline = sentinel('ERR_PIPELINE', 'pipeline error');
 /** ErrHandled: a ReverseProxy `proxy` hook answered the request itself. */
 export const ErrHandled = sentinel('ERR_HANDLED', 'request handled');
+/**
+ * ErrBodyDiscarded: a body read after its connection moved on to the next
+ * message (Go's ErrBodyReadAfterClose). One shared instance: throwing it
+ * costs no stack capture on the hot path.
+ */
+export const ErrBodyDiscarded = sentinel(
+  'ERR_BODY_DISCARDED',
+  'body discarded: the connection read past it',
+);

@@ -3,9 +3,10 @@ import { ErrClosed, ErrPersistEOF, ErrPipeline, ProtocolError } from '../errors.
 import { Pipeline } from '../io/pipeline.js';
 import { type Detached, SocketReader } from '../io/socket-reader.js';
 import { MessageReader } from '../message/message-reader.js';
+import type { Header } from '../message/header.js';
 import { Request } from '../message/request.js';
-import type { Response } from '../message/response.js';
-import { writeResponse } from '../message/write-message.js';
+import { Response } from '../message/response.js';
+import { encodeResponseHead, writeResponse } from '../message/write-message.js';
 import type { ConnOptions } from './conn-options.js';
 
 /**
@@ -19,6 +20,7 @@ export class ServerConn<S extends Socket = Socket> {
   readonly #messages: MessageReader;
   readonly #pipe = new Pipeline();
   readonly #pipereq = new Map<Request, number>(); // read, not yet answered
+  readonly #turns = new Map<number, Promise<void>>(); // response turns awaited, by request id
   readonly #remoteAddr: string;
   #socket: S | null; // null once hijacked or closed
   #readErr: Error | null = null; // sticky once set
@@ -79,7 +81,7 @@ export class ServerConn<S extends Socket = Socket> {
     const id = this.#pipereq.get(req);
     if (id === undefined) throw ErrPipeline;
     this.#pipereq.delete(req);
-    await this.#pipe.startResponse(id);
+    await this.#turn(id);
     try {
       const socket = this.#socket;
       if (this.#writeErr !== null) throw this.#writeErr;
@@ -103,8 +105,36 @@ export class ServerConn<S extends Socket = Socket> {
         this.close();
       }
     } finally {
+      this.#turns.delete(id);
       this.#pipe.endResponse(id);
     }
+  }
+
+  /**
+   * writeInformational writes a 1xx head (not 101) with the fields of
+   * `header` for `req`, which this conn must have read and not yet answered
+   * (else ErrPipeline), in `req`'s turn, before its final response: `write`
+   * for `req` may follow, and so may more informational heads. Framing
+   * fields in `header` are not sent.
+   */
+  async writeInformational(req: Request, status: number, header?: Header): Promise<void> {
+    const id = this.#pipereq.get(req);
+    if (id === undefined) throw ErrPipeline;
+    if (!Number.isInteger(status) || status < 100 || status > 199 || status === 101) {
+      throw new ProtocolError('ERR_INVALID_STATUS', `invalid informational status ${status}`);
+    }
+    const res = new Response(status, { header, protoMinor: req.protoMinor === 0 ? 0 : 1 });
+    const { head } = encodeResponseHead(res, { request: req });
+    await this.#turn(id);
+    const socket = this.#socket;
+    if (this.#writeErr !== null) throw this.#writeErr;
+    if (socket === null) throw ErrClosed;
+    socket.write(head); // a few bytes: the final response's write waits for 'drain' if needed
+  }
+
+  /** upgraded reports whether the last request read switched protocols (Upgrade, CONNECT): the rest of the stream is not HTTP. */
+  get upgraded(): boolean {
+    return this.#messages.upgraded;
   }
 
   /** pending returns the number of requests read and not yet answered. */
@@ -130,6 +160,16 @@ export class ServerConn<S extends Socket = Socket> {
   close(): void {
     if (this.#socket === null) return;
     this.hijack().socket.end();
+  }
+
+  /** #turn resolves on the response turn of request `id`; `write` and `writeInformational` share it, keeping their order. */
+  #turn(id: number): Promise<void> {
+    let turn = this.#turns.get(id);
+    if (turn === undefined) {
+      turn = this.#pipe.startResponse(id) ?? Promise.resolve();
+      this.#turns.set(id, turn);
+    }
+    return turn;
   }
 
   async #skipResponse(id: number): Promise<void> {

@@ -38,6 +38,11 @@ export class Body implements AsyncIterable<Uint8Array> {
   readonly trailer: Header;
   /** Producer hook: called when the buffer drained after `push()` returned false. */
   onDrain: (() => void) | null = null;
+  /**
+   * Server hook: called once, when a consumer first claims the body (a
+   * server sends `100 Continue` then, for `Expect: 100-continue`).
+   */
+  onClaim: (() => void) | null = null;
 
   /** Chunks pushed and not yet taken, with their total size (owned by the producer side). */
   #queue: Uint8Array[] = [];
@@ -86,6 +91,11 @@ export class Body implements AsyncIterable<Uint8Array> {
   /** consumed reports whether a consumer has claimed the body. */
   get consumed(): boolean {
     return this.#consumed;
+  }
+
+  /** ended reports whether the producer ended the body cleanly (every byte arrived; some may be unread). */
+  get ended(): boolean {
+    return this.#ended && this.#error === null;
   }
 
   /**
@@ -197,6 +207,9 @@ export class Body implements AsyncIterable<Uint8Array> {
   #claim(): void {
     if (this.#consumed) throw new ProtocolError('ERR_BODY_CONSUMED', 'body already consumed');
     this.#consumed = true;
+    const onClaim = this.onClaim;
+    this.onClaim = null;
+    onClaim?.();
   }
 
   #iterator(): AsyncIterator<Uint8Array> {

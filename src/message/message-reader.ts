@@ -1,4 +1,4 @@
-import { ErrClosed, ErrPersistEOF, ProtocolError } from '../errors.js';
+import { ErrBodyDiscarded, ErrClosed, ErrPersistEOF } from '../errors.js';
 import type { SocketReader } from '../io/socket-reader.js';
 import { Parser } from '../parser/parser.js';
 import type { HeaderPair, MessageHead, ParserKind } from '../parser/types.js';
@@ -12,6 +12,8 @@ export interface MessageReaderOptions {
   lenient?: number;
   /** Body bytes buffered before the socket stops being read; default 65536. */
   bodyHighWaterMark?: number;
+  /** Called when the first byte of each message is parsed (a server starts its header timeout then). */
+  onMessageBegin?: () => void;
 }
 
 /** IncomingMessage: a head and the body that streams after it. */
@@ -43,6 +45,7 @@ export class MessageReader {
   readonly #reader: SocketReader;
   readonly #parser: Parser;
   readonly #bodyHighWaterMark: number;
+  readonly #onMessageBegin: (() => void) | undefined;
   #phase = Phase.IDLE;
   #error: Error | null = null; // sticky
   #pumping = false;
@@ -58,11 +61,13 @@ export class MessageReader {
   constructor(reader: SocketReader, kind: ParserKind, options: MessageReaderOptions = {}) {
     this.#reader = reader;
     this.#bodyHighWaterMark = options.bodyHighWaterMark ?? 65536;
+    this.#onMessageBegin = options.onMessageBegin;
     this.#parser = new Parser(
       kind,
       {
         onMessageBegin: () => {
           this.#started = true;
+          this.#onMessageBegin?.();
         },
         onHeadersComplete: (head) => this.#onHead(head),
         onBody: (chunk) => {
@@ -133,16 +138,12 @@ export class MessageReader {
     const last = this.#lastBody;
     this.#lastBody = null;
     if (last !== null && last !== this.#body && !last.consumed) {
-      last.discard(
-        new ProtocolError('ERR_BODY_DISCARDED', 'body discarded: the connection read past it'),
-      );
+      last.discard(ErrBodyDiscarded);
     }
     const body = this.#body;
     if (this.#error !== null || (this.#phase !== Phase.BODY && this.#phase !== Phase.DRAIN)) return;
     if (body !== null && (discardClaimed || !body.consumed)) {
-      body.discard(
-        new ProtocolError('ERR_BODY_DISCARDED', 'body discarded: the connection read past it'),
-      );
+      body.discard(ErrBodyDiscarded);
     }
     if (body === null || !body.consumed || discardClaimed) {
       this.#phase = Phase.DRAIN;

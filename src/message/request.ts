@@ -63,6 +63,14 @@ export class Request {
   trailer: Header;
   /** The peer's `ip:port` on an incoming request, else ''. */
   remoteAddr = '';
+  /** On an incoming request: true when it arrived over TLS. */
+  tls = false;
+  /**
+   * On an incoming request served by `createServer`: aborted when the client
+   * connection goes away before the response is complete (Go's request
+   * context), so work done for it — a proxied backend request — can stop.
+   */
+  signal: AbortSignal | null = null;
 
   /**
    * Makes a request for `url`, an absolute URL string or a `URL` (a

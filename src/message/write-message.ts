@@ -33,6 +33,7 @@ export async function writeRequest(
   options?: RequestHeadOptions,
 ): Promise<EncodedHead> {
   const encoded = encodeRequestHead(req, options);
+  corkUntilNextTick(sink);
   await writeBody(sink, req.body, encoded.framing, encoded.head);
   return encoded;
 }
@@ -48,6 +49,22 @@ export async function writeResponse(
   options?: ResponseHeadOptions,
 ): Promise<EncodedHead> {
   const encoded = encodeResponseHead(res, options);
+  corkUntilNextTick(sink);
   await writeBody(sink, res.body, encoded.framing, encoded.head);
   return encoded;
+}
+
+/**
+ * corkUntilNextTick holds the sink's writes until the current run of
+ * callbacks and promise jobs is over, so messages written back to back
+ * (pipelined responses, a burst of requests) leave in one syscall.
+ */
+function corkUntilNextTick(sink: Sink): void {
+  if (sink.cork === undefined || sink.uncork === undefined) return;
+  sink.cork();
+  process.nextTick(uncork, sink);
+}
+
+function uncork(sink: Sink): void {
+  sink.uncork!();
 }

@@ -1,0 +1,376 @@
+/**
+ * ReverseProxy: Go's httputil.ReverseProxy (as of Go 1.22) on our own
+ * server and transport. It takes an incoming request, sends it to a backend
+ * and copies the response back, with Go's header rules (hop-by-hop removal,
+ * TE: trailers, X-Forwarded-For), 1xx relaying, 101 upgrades, trailers,
+ * flushing for streams, and a 502 when the backend fails.
+ */
+import { ErrHandled, ProtocolError } from '../errors.js';
+import type { Detached } from '../io/socket-reader.js';
+import type { Header } from '../message/header.js';
+import { Request } from '../message/request.js';
+import type { Response } from '../message/response.js';
+import { writeResponse } from '../message/write-message.js';
+import { TrailerPrefix, type ResponseWriter } from './handler.js';
+import {
+  acceptsTrailers,
+  checkUpgradeResponse,
+  removeHopByHopHeaders,
+  requestUpgradeType,
+} from './hop-headers.js';
+import { MaxLatencyWriter } from './max-latency-writer.js';
+import { newProxyRequest, type ProxyRequest } from './proxy-request.js';
+import { joinQuery, joinURLPath, parseTarget, type ProxyTarget } from './proxy-url.js';
+import type { RoundTripper } from './round-tripper.js';
+import { copySwitchedProtocol } from './switch-protocol-copier.js';
+import { Transport } from './transport.js';
+import { appendXForwardedFor } from './x-forwarded.js';
+
+/** BufferPool: buffers for coalescing small body chunks (Go's httputil.BufferPool). */
+export interface BufferPool {
+  get(): Uint8Array;
+  put(buf: Uint8Array): void;
+}
+
+/**
+ * ProxyHook: the seed variant's `proxy` hook. It performs the backend
+ * exchange for `out` (default: `transport.roundTrip(out)`), so it may wrap,
+ * cache or mock it, or answer `req` itself on `rw` and return ErrHandled.
+ */
+export type ProxyHook = (
+  rw: ResponseWriter,
+  out: Request,
+  req: Request,
+  roundTrip: (out: Request) => Promise<Response>,
+) => Promise<Response | typeof ErrHandled>;
+
+/** ReverseProxyOptions: every option is also a public property of the proxy. */
+export interface ReverseProxyOptions {
+  /** Rewrites the outgoing request in place (Go's Director). Exactly one of director and rewrite. */
+  director?: ((out: Request) => void) | null;
+  /** Builds the outgoing request from `pr.in` into `pr.out` (Go's Rewrite); forwarding headers are stripped first. */
+  rewrite?: ((pr: ProxyRequest) => void | Promise<void>) | null;
+  /** Sends the requests; default: a Transport owned by this proxy (closed by `close()`). */
+  transport?: RoundTripper | null;
+  /** Milliseconds between flushes while copying a body; negative: after every write; default 0 (SSE and unknown lengths flush at once anyway). */
+  flushInterval?: number;
+  /** Where errors are logged; default: a line on stderr. */
+  errorLog?: ((message: string) => void) | null;
+  /** Buffers to coalesce small body chunks into before writing; default none (chunks pass through). */
+  bufferPool?: BufferPool | null;
+  /** Changes the backend's response before it is copied; a throw or rejection goes to errorHandler. */
+  modifyResponse?: ((res: Response) => void | Promise<void>) | null;
+  /** Answers when the backend could not be reached or modifyResponse failed; default: log and 502. */
+  errorHandler?: ((rw: ResponseWriter, req: Request, err: unknown) => void | Promise<void>) | null;
+  /** See ProxyHook. */
+  proxy?: ProxyHook | null;
+  /** Log each proxied exchange (method, target, status) to errorLog. */
+  debug?: boolean;
+}
+
+/** ErrAbortHandler: thrown to make the server abort the client connection (Go's http.ErrAbortHandler). */
+export const ErrAbortHandler = Object.freeze(
+  new ProtocolError('ERR_ABORT_HANDLER', 'response aborted: backend body failed'),
+);
+
+/** ReverseProxy forwards requests to backends (Go's httputil.ReverseProxy). */
+export class ReverseProxy {
+  director: ReverseProxyOptions['director'];
+  rewrite: ReverseProxyOptions['rewrite'];
+  transport: RoundTripper | null;
+  flushInterval: number;
+  errorLog: ReverseProxyOptions['errorLog'];
+  bufferPool: BufferPool | null;
+  modifyResponse: ReverseProxyOptions['modifyResponse'];
+  errorHandler: ReverseProxyOptions['errorHandler'];
+  proxy: ProxyHook | null;
+  debug: boolean;
+  #ownTransport: Transport | null = null;
+
+  constructor(options: ReverseProxyOptions = {}) {
+    this.director = options.director ?? null;
+    this.rewrite = options.rewrite ?? null;
+    this.transport = options.transport ?? null;
+    this.flushInterval = options.flushInterval ?? 0;
+    this.errorLog = options.errorLog ?? null;
+    this.bufferPool = options.bufferPool ?? null;
+    this.modifyResponse = options.modifyResponse ?? null;
+    this.errorHandler = options.errorHandler ?? null;
+    this.proxy = options.proxy ?? null;
+    this.debug = options.debug ?? false;
+  }
+
+  /** close closes the Transport the proxy made for itself, if any. */
+  close(): void {
+    this.#ownTransport?.close();
+    this.#ownTransport = null;
+  }
+
+  /** serveHTTP proxies `req` and answers on `rw` (Go's ServeHTTP). */
+  async serveHTTP(rw: ResponseWriter, req: Request): Promise<void> {
+    if ((this.director == null) === (this.rewrite == null)) {
+      return this.#fail(
+        rw,
+        req,
+        new Error('ReverseProxy must have exactly one of director or rewrite set'),
+      );
+    }
+    let out = cloneRequest(req);
+    let upType: string;
+    try {
+      upType = requestUpgradeType(out.header, req.protoMajor, req.protoMinor);
+    } catch (err) {
+      return this.#fail(rw, req, err);
+    }
+    if (this.director != null) {
+      this.director(out);
+    }
+    out.close = false;
+    removeHopByHopHeaders(out.header, { keepTeTrailers: acceptsTrailers(req.header) });
+    if (upType !== '') {
+      // Restore what an upgrade needs after the hop-by-hop removal.
+      out.header.set('Connection', 'Upgrade');
+      out.header.set('Upgrade', upType);
+    }
+    if (this.rewrite != null) {
+      const pr = newProxyRequest(req, out, { tls: req.tls });
+      await this.rewrite(pr);
+      out = pr.out;
+    } else if (req.remoteAddr !== '') {
+      appendXForwardedFor(out.header, req.remoteAddr); // go#38079: null means omit
+    }
+
+    let answer: Response | typeof ErrHandled;
+    try {
+      answer = await this.#roundTrip(rw, out, req);
+    } catch (err) {
+      if (err === ErrHandled) return;
+      return this.#fail(rw, out, err);
+    }
+    if (answer === ErrHandled) return;
+    const res = answer as Response;
+    if (this.debug) this.#log(`proxy: ${req.method} ${out.requestURI()} -> ${res.status}`);
+
+    if (res.status === 101) {
+      if (!(await this.#modify(rw, res, out))) return;
+      return this.#upgrade(rw, out, req, res, upType);
+    }
+    removeHopByHopHeaders(res.header);
+    if (!(await this.#modify(rw, res, out))) return;
+    copyHeader(rw.header(), res.header);
+    const announced = res.trailer.names();
+    if (announced.length > 0) rw.header().add('Trailer', announced.join(', '));
+    rw.writeHeader(res.status);
+    await this.#copyBody(rw, res);
+    copyTrailers(rw, res, announced.length);
+  }
+
+  #roundTrip(
+    rw: ResponseWriter,
+    out: Request,
+    req: Request,
+  ): Promise<Response | typeof ErrHandled> {
+    const transport = this.transport ?? (this.#ownTransport ??= new Transport());
+    const signal = req.signal ?? undefined;
+    const roundTrip = (o: Request) =>
+      transport.roundTrip(o, { signal, onInformational: (info) => relayInformational(rw, info) });
+    return this.proxy != null ? this.proxy(rw, out, req, roundTrip) : roundTrip(out);
+  }
+
+  async #modify(rw: ResponseWriter, res: Response, out: Request): Promise<boolean> {
+    if (this.modifyResponse == null) return true;
+    try {
+      await this.modifyResponse(res);
+      return true;
+    } catch (err) {
+      await res.body?.dump().catch(() => undefined);
+      await this.#fail(rw, out, err);
+      return false;
+    }
+  }
+
+  /** #copyBody streams the backend body; a failure mid-body aborts the client connection. */
+  async #copyBody(rw: ResponseWriter, res: Response): Promise<void> {
+    const body = res.body;
+    if (body === null) return;
+    const latency = flushLatency(res, this.flushInterval);
+    if (latency !== 0) await rw.flush(); // headers go out at once for streams (Go 1.22)
+    const writer = new MaxLatencyWriter(rw, latency);
+    const pool = this.bufferPool;
+    const buf = pool?.get() ?? null;
+    let used = 0;
+    try {
+      for await (const chunk of body) {
+        if (buf === null || chunk.length >= buf.length - used || latency < 0) {
+          if (used > 0) await writer.write(Buffer.from(buf!.subarray(0, used)));
+          used = 0;
+          if (buf === null || chunk.length >= buf.length) {
+            await writer.write(chunk);
+            continue;
+          }
+        }
+        buf.set(chunk, used);
+        used += chunk.length;
+      }
+      if (used > 0) await writer.write(Buffer.from(buf!.subarray(0, used)));
+    } catch (err) {
+      this.#log(`httputil: ReverseProxy read error during body copy: ${errorMessage(err)}`);
+      throw ErrAbortHandler; // go#23643: never end a truncated body cleanly
+    } finally {
+      writer.stop();
+      if (buf !== null) pool!.put(buf);
+    }
+    if (res.trailer.size > 0) await rw.flush(); // force chunking so trailers can follow
+  }
+
+  /** #upgrade: Go's handleUpgradeResponse — a 101 hands both sockets to a two-way copy. */
+  async #upgrade(
+    rw: ResponseWriter,
+    out: Request,
+    req: Request,
+    res: Response,
+    upType: string,
+  ): Promise<void> {
+    try {
+      checkUpgradeResponse(upType, res.header);
+    } catch (err) {
+      return this.#fail(rw, out, err);
+    }
+    const transport = this.transport ?? this.#ownTransport;
+    const hijackable = transport as (RoundTripper & { hijack?(res: Response): Detached }) | null;
+    if (typeof hijackable?.hijack !== 'function') {
+      return this.#fail(
+        rw,
+        out,
+        new Error("transport can't switch protocols: it has no hijack(res)"),
+      );
+    }
+    const backend = hijackable.hijack(res);
+    let client: Detached;
+    try {
+      client = rw.hijack();
+    } catch (err) {
+      backend.socket.destroy();
+      return this.#fail(rw, out, err);
+    }
+    copyHeader(rw.header(), res.header);
+    res.header = rw.header();
+    res.body = null;
+    try {
+      await writeResponse(client.socket, res, { request: req });
+    } catch (err) {
+      client.socket.destroy();
+      backend.socket.destroy();
+      this.#log(`httputil: response write: ${errorMessage(err)}`);
+      return;
+    }
+    // go#35559: a cancelled request closes the backend.
+    await copySwitchedProtocol(client.socket, backend.socket, {
+      userHead: client.head,
+      backendHead: backend.head,
+      signal: req.signal ?? undefined,
+    });
+  }
+
+  async #fail(rw: ResponseWriter, req: Request, err: unknown): Promise<void> {
+    if (this.errorHandler != null) {
+      await this.errorHandler(rw, req, err);
+      return;
+    }
+    this.#log(`httputil: ReverseProxy proxy error: ${errorMessage(err)}`);
+    if (!rw.headerWritten) rw.writeHeader(502);
+  }
+
+  #log(message: string): void {
+    if (this.errorLog != null) this.errorLog(message);
+    else process.stderr.write(`${message}\n`);
+  }
+}
+
+/**
+ * newSingleHostReverseProxy returns a ReverseProxy sending every request to
+ * `target`: the target's path is joined with the request's, queries are
+ * merged, and the inbound Host is kept (Go's NewSingleHostReverseProxy).
+ */
+export function newSingleHostReverseProxy(
+  target: ProxyTarget,
+  options: ReverseProxyOptions = {},
+): ReverseProxy {
+  const t = parseTarget(target);
+  return new ReverseProxy({
+    ...options,
+    director: (out) => {
+      out.url = {
+        ...out.url,
+        scheme: t.scheme,
+        host: t.host,
+        path: joinURLPath(t.path, out.url.path),
+        query: joinQuery(t.query, out.url.query),
+      };
+    },
+  });
+}
+
+/** cloneRequest: the outgoing copy of an incoming request (Go's req.Clone plus ServeHTTP's rules). */
+function cloneRequest(req: Request): Request {
+  const out = new Request(
+    req.method,
+    { ...req.url },
+    {
+      header: req.header.clone(),
+      host: req.host,
+      protoMajor: 1,
+      protoMinor: 1,
+    },
+  );
+  // go#16036: no body at all when the inbound one is known to be empty.
+  out.body = req.contentLength === 0 ? null : req.body;
+  out.contentLength = req.contentLength;
+  out.trailer = req.trailer;
+  out.remoteAddr = req.remoteAddr;
+  out.tls = req.tls;
+  out.signal = req.signal;
+  return out;
+}
+
+/** copyHeader adds every line of `src` to `dst`, keeping case and order. */
+function copyHeader(dst: Header, src: Header): void {
+  if (dst === src) return;
+  for (const [name, value] of src) dst.add(name, value);
+}
+
+/** relayInformational forwards a backend 1xx to the client, then forgets its headers (Go). */
+function relayInformational(rw: ResponseWriter, info: Response): void {
+  if (rw.headerWritten) return;
+  const h = rw.header();
+  const before = new Set(h.names().map((n) => n.toLowerCase()));
+  copyHeader(h, info.header);
+  rw.writeHeader(info.status);
+  for (const name of info.header.names()) {
+    if (!before.has(name.toLowerCase())) h.delete(name);
+  }
+}
+
+/** copyTrailers: announced trailers go by name; any others with TrailerPrefix (Go). */
+function copyTrailers(rw: ResponseWriter, res: Response, announced: number): void {
+  const trailer = res.trailer;
+  const lines = [...trailer];
+  if (lines.length === 0) return;
+  const allAnnounced = trailer.size === announced;
+  for (const [name, value] of lines) {
+    rw.header().add(allAnnounced ? name : TrailerPrefix + name, value);
+  }
+}
+
+/** flushLatency: SSE and bodies of unknown length flush after every write (Go's flushInterval). */
+function flushLatency(res: Response, configured: number): number {
+  const contentType = res.header.get('Content-Type') ?? '';
+  const base = contentType.split(';', 1)[0]!.trim().toLowerCase();
+  if (base === 'text/event-stream') return -1;
+  if (res.contentLength === -1) return -1;
+  return configured;
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
