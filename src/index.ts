@@ -2,6 +2,7 @@
  * httpwire — a low-level HTTP/1.1 connection toolkit for Node.js.
  */
 export {
+  ErrBodyDiscarded,
   ErrClosed,
   ErrHandled,
   ErrPersistEOF,
@@ -17,3 +18,4 @@ export { Header, type HeaderInit } from './message/header.js';
 export { Request, type RequestInit } from './message/request.js';
 export { Response, type ResponseInit } from './message/response.js';
 export type { Detached } from './io/socket-reader.js';
+export * from './proxy/index.js';

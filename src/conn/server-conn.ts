@@ -132,6 +132,15 @@ export class ServerConn<S extends Socket = Socket> {
     socket.write(head); // a few bytes: the final response's write waits for 'drain' if needed
   }
 
+  /**
+   * readError returns the read side's sticky error, or null: a request
+   * whose head was read may already have a failed body (llhttp rejects an
+   * unsupported Transfer-Encoding right after the head).
+   */
+  get readError(): Error | null {
+    return this.#readErr ?? this.#messages.error;
+  }
+
   /** upgraded reports whether the last request read switched protocols (Upgrade, CONNECT): the rest of the stream is not HTTP. */
   get upgraded(): boolean {
     return this.#messages.upgraded;

@@ -212,6 +212,8 @@ export function encodeResponseHead(res: Response, options: ResponseHeadOptions =
   let sendLength = -1;
   if (!bodyAllowed(status)) {
     if (status === 304 && contentLength > 0) sendLength = contentLength;
+  } else if (request?.method === 'CONNECT' && status >= 200 && status <= 299) {
+    // RFC 9110 §9.3.6: a 2xx to CONNECT starts a tunnel and carries no framing fields
   } else if (request?.method === 'HEAD') {
     sendLength = contentLength;
   } else if (res.body === null) {

@@ -1,0 +1,59 @@
+import { Header } from '../message/header.js';
+import { TrailerPrefix } from './handler.js';
+
+const PREFIX_LOWER = TrailerPrefix.toLowerCase();
+
+/** trailerName returns the trailer name in `name` (`Trailer:X` → `X`, any case of the prefix), or null. */
+function trailerName(name: string): string | null {
+  if (name.length <= PREFIX_LOWER.length) return null;
+  return name.slice(0, PREFIX_LOWER.length).toLowerCase() === PREFIX_LOWER
+    ? name.slice(PREFIX_LOWER.length)
+    : null;
+}
+
+/**
+ * ResponseHeader is the Header a ResponseWriter hands out. Names prefixed
+ * with `TrailerPrefix` (`Trailer:X-Checksum`) are kept apart, under the
+ * name without the prefix, as trailers to send after the body (Go's
+ * TrailerPrefix convention); `get`, `values`, `has`, `set`, `add` and
+ * `delete` reach them with the prefixed name. Iteration, `names()` and
+ * `clone()` cover the head fields only.
+ */
+export class ResponseHeader extends Header {
+  /** Fields set with TrailerPrefix, by their trailer name. */
+  readonly prefixed = new Header();
+
+  override get(name: string): string | null {
+    const trailer = trailerName(name);
+    return trailer === null ? super.get(name) : this.prefixed.get(trailer);
+  }
+
+  override values(name: string): string[] {
+    const trailer = trailerName(name);
+    return trailer === null ? super.values(name) : this.prefixed.values(trailer);
+  }
+
+  override has(name: string): boolean {
+    const trailer = trailerName(name);
+    return trailer === null ? super.has(name) : this.prefixed.has(trailer);
+  }
+
+  override set(name: string, value: string | readonly string[] | null): this {
+    const trailer = trailerName(name);
+    if (trailer === null) super.set(name, value);
+    else this.prefixed.set(trailer, value);
+    return this;
+  }
+
+  override add(name: string, value: string): this {
+    const trailer = trailerName(name);
+    if (trailer === null) super.add(name, value);
+    else this.prefixed.add(trailer, value);
+    return this;
+  }
+
+  override delete(name: string): boolean {
+    const trailer = trailerName(name);
+    return trailer === null ? super.delete(name) : this.prefixed.delete(trailer);
+  }
+}

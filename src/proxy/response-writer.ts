@@ -1,0 +1,393 @@
+import type { ServerConn } from '../conn/server-conn.js';
+import { ProtocolError } from '../errors.js';
+import type { Detached } from '../io/socket-reader.js';
+import { FORBIDDEN_TRAILERS, hasToken, isToken } from '../message/field-syntax.js';
+import { Header } from '../message/header.js';
+import type { Request } from '../message/request.js';
+import { bodyAllowed, Response } from '../message/response.js';
+import { statusText } from '../message/status-text.js';
+import { BodyPipe } from './body-pipe.js';
+import type { ResponseWriter } from './handler.js';
+import { ResponseHeader } from './response-header.js';
+
+/** Body bytes held back before the head goes out, to send a Content-Length when the handler finishes first (Go's bufferBeforeChunkingSize). */
+const BUFFER_BEFORE_CHUNKING = 2048;
+/** An unread request body longer than this closes the connection instead of being drained (Go's maxPostHandlerReadBytes). */
+const MAX_POST_HANDLER_READ = 256 * 1024;
+/** Fields of a head written at hijack: no framing, whatever the handler set. */
+const FRAMING: ReadonlySet<string> = new Set(['content-length', 'transfer-encoding', 'trailer']);
+const FLUSH = Buffer.alloc(0);
+
+/** ResponseContext: what a ResponseWriter needs from the connection serving it. */
+export interface ResponseContext {
+  readonly conn: ServerConn;
+  /** True once the server is shutting down: responses then close their connection. */
+  shuttingDown(): boolean;
+  /** Called by `hijack()` before the socket is handed over: the server forgets the connection. */
+  onHijack(): void;
+  /**
+   * abort ends the connection under a response that cannot be completed:
+   * what was written is still sent, then FIN — or, with `reset`, a TCP
+   * RST (a body delimited by the close must not end cleanly).
+   */
+  abort(reset: boolean): void;
+  errorLog(message: string): void;
+}
+
+/**
+ * ServerResponseWriter is the ResponseWriter of `createServer`, on a
+ * ServerConn (Go's http.response with its chunkWriter). Body bytes are
+ * held back up to 2048 bytes: if the handler finishes first, the response
+ * says `Content-Length`; once they overflow, or on `flush()`, the head goes
+ * out and the body streams chunked (HTTP/1.1) or until close (HTTP/1.0). A
+ * `Content-Length` set by the handler is honoured: writing past it rejects
+ * with `ERR_CONTENT_LENGTH_MISMATCH`, and a shorter body leaves the message
+ * incomplete and the connection closed. A response to HEAD sends no body
+ * but states the length of what was written when it is known; 1xx, 204 and
+ * 304 have no body (`write` rejects with `ERR_BODY_NOT_ALLOWED`). A `Date`
+ * field is added when missing; `Content-Type` is never guessed. After a
+ * `write` resolves its chunk is written to the socket (`flush` likewise for
+ * everything before it), so a handler awaiting its writes never makes the
+ * server buffer more than a chunk.
+ *
+ * The connection drives it with `finish()` once the handler returned and
+ * `fail(err)` once it threw.
+ */
+export class ServerResponseWriter implements ResponseWriter {
+  readonly #ctx: ResponseContext;
+  readonly #req: Request;
+  #header = new ResponseHeader();
+  #status = 0; // the final status once writeHeader ran, else 0
+  #head: Header | null = null; // the header as it was at writeHeader (Go's cw.header)
+  #contentLength = -1; // declared by the handler, -1 none
+  #written = 0; // body bytes accepted from the handler
+  #buffer: Uint8Array[] = []; // held back before the head goes out
+  #buffered = 0;
+  #res: Response | null = null; // once committed: the response handed to the conn
+  #pipe: BodyPipe | null = null; // once committed with a streamed body
+  #sending: Promise<void> | null = null; // the conn's write of #res
+  #sendError: Error | null = null;
+  #committed = false;
+  #delimitedByClose = false; // the body, once committed, ends with the connection
+  #hijacked = false;
+  #done = false; // the handler settled
+  #expectContinue = false; // a 100 Continue is owed when the body is first read
+  #closeAfterReply = false;
+
+  constructor(ctx: ResponseContext, req: Request) {
+    this.#ctx = ctx;
+    this.#req = req;
+  }
+
+  header(): Header {
+    return this.#header;
+  }
+
+  get headerWritten(): boolean {
+    return this.#committed || this.#hijacked;
+  }
+
+  writeHeader(status: number): void {
+    if (!Number.isInteger(status) || status < 100 || status > 999) {
+      throw new ProtocolError('ERR_INVALID_STATUS', `invalid status ${status}`);
+    }
+    if (this.#hijacked) {
+      this.#ctx.errorLog('response.writeHeader on hijacked connection');
+      return;
+    }
+    if (status < 200 && status !== 101) {
+      this.#informational(status);
+      return;
+    }
+    if (this.#status !== 0) {
+      if (!this.#done) this.#ctx.errorLog(`superfluous response.writeHeader(${status})`);
+      return;
+    }
+    this.#status = status;
+    const head = this.#header.clone();
+    this.#head = head;
+    const declared = head.get('Content-Length');
+    if (declared !== null) {
+      this.#contentLength = parseLength(declared);
+      if (this.#contentLength < 0) {
+        this.#ctx.errorLog(`invalid Content-Length ${JSON.stringify(declared)}`);
+        head.delete('Content-Length');
+      }
+    }
+  }
+
+  async write(chunk: string | Uint8Array): Promise<void> {
+    if (this.#hijacked) throw new ProtocolError('ERR_HIJACKED', 'write on a hijacked connection');
+    if (this.#done)
+      throw new ProtocolError('ERR_RESPONSE_DONE', 'write after the handler returned');
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    if (this.#status === 0) this.writeHeader(200);
+    if (bytes.byteLength === 0) return;
+    if (!bodyAllowed(this.#status)) {
+      throw new ProtocolError('ERR_BODY_NOT_ALLOWED', `a ${this.#status} response has no body`);
+    }
+    const length = this.#contentLength;
+    if (length >= 0 && this.#written + bytes.byteLength > length) {
+      throw new ProtocolError(
+        'ERR_CONTENT_LENGTH_MISMATCH',
+        `write of ${bytes.byteLength} bytes past the declared Content-Length ${length}`,
+      );
+    }
+    this.#written += bytes.byteLength;
+    if (this.#sendError !== null) throw this.#sendError;
+    const head = this.#req.method === 'HEAD';
+    if (!this.#committed) {
+      if (this.#buffered + bytes.byteLength <= BUFFER_BEFORE_CHUNKING) {
+        if (!head) this.#buffer.push(Buffer.from(bytes)); // copied: the caller may reuse it
+        this.#buffered += bytes.byteLength;
+        return;
+      }
+      this.#commit();
+    }
+    const pipe = this.#pipe;
+    if (pipe === null) return; // HEAD: counted, not sent
+    pipe.push(bytes);
+    return pipe.written();
+  }
+
+  async flush(): Promise<void> {
+    if (this.#hijacked) throw new ProtocolError('ERR_HIJACKED', 'flush on a hijacked connection');
+    if (this.#status === 0) this.writeHeader(200);
+    if (!this.#committed) this.#commit();
+    const pipe = this.#pipe;
+    if (pipe === null) return this.#sending!;
+    pipe.push(FLUSH);
+    return pipe.written();
+  }
+
+  hijack(): Detached {
+    if (this.#hijacked) throw new ProtocolError('ERR_HIJACKED', 'connection already hijacked');
+    const detached = this.#ctx.conn.hijack(); // throws ErrClosed once the connection is gone
+    this.#hijacked = true;
+    this.#ctx.onHijack();
+    this.#pipe?.abort(new ProtocolError('ERR_HIJACKED', 'the connection was hijacked'));
+    if (!this.#committed && this.#status !== 0) {
+      // Go flushes a head set with writeHeader before hijacking (a 101, a 200 to CONNECT).
+      const minor = this.#req.protoMinor === 0 ? 0 : 1;
+      const head = this.#head!;
+      if (!head.has('Date')) head.set('Date', new Date().toUTCString());
+      const lines = head.wireLines(FRAMING);
+      detached.socket.write(
+        `HTTP/1.${minor} ${this.#status} ${statusText(this.#status)}\r\n${lines}\r\n`,
+        'latin1',
+      );
+      for (const chunk of this.#buffer) detached.socket.write(chunk);
+    }
+    this.#buffer = [];
+    return detached;
+  }
+
+  /**
+   * expectContinue arms `Expect: 100-continue`: a `100 Continue` goes out
+   * when the handler first reads the request body, unless the final head
+   * went out first; then the connection closes after the response, since
+   * the client may still be holding the body back.
+   */
+  expectContinue(): void {
+    const body = this.#req.body;
+    if (body === null) return;
+    this.#expectContinue = true;
+    body.onClaim = () => {
+      if (this.#expectContinue) this.#informational(100);
+    };
+  }
+
+  /**
+   * finish completes the response once the handler returned: it sends the
+   * head if it has not gone out (with a Content-Length when the whole body
+   * was held back), ends the body with its trailers and resolves when it is
+   * written. It resolves false when the connection must not serve another
+   * request (closing, failed, hijacked); a failed write destroys it.
+   */
+  async finish(): Promise<boolean> {
+    this.#done = true;
+    if (this.#hijacked) return false;
+    if (this.#status === 0) this.writeHeader(200);
+    if (!this.#committed) this.#commit();
+    // Trailer values are filled once the head is out, so only declared names are announced (Go).
+    this.#pipe?.end(() => this.#fillTrailers());
+    try {
+      await this.#sending;
+    } catch (err) {
+      if (!this.#hijacked) this.#ctx.abort(this.#delimitedByClose);
+      this.#logSendError(err as Error);
+      return false;
+    }
+    if (this.#requestBodyCloses()) this.#closeAfterReply = true;
+    return !this.#closeAfterReply && !this.#hijacked;
+  }
+
+  /**
+   * fail answers a handler that threw: `500 Internal Server Error` (closing
+   * the connection) when nothing went out yet, else the connection is
+   * aborted so the client never sees a truncated body end cleanly (FIN
+   * after an unfinished chunked or Content-Length body, RST after a body
+   * delimited by close). A ProtocolError with code `ERR_ABORT_HANDLER`
+   * (the ReverseProxy's ErrAbortHandler) always aborts it, with an RST when
+   * nothing went out. Resolves false.
+   */
+  async fail(err: unknown): Promise<false> {
+    this.#done = true;
+    if (this.#hijacked) return false;
+    if (this.#committed || (err as { code?: unknown } | null)?.code === 'ERR_ABORT_HANDLER') {
+      this.#pipe?.fail(err instanceof Error ? err : new Error(String(err)));
+      this.#ctx.abort(this.#delimitedByClose || !this.#committed);
+      return false;
+    }
+    const text = `500 ${statusText(500)}\n`;
+    this.#header = new ResponseHeader();
+    this.#head = Header.from({
+      'Content-Type': 'text/plain; charset=utf-8',
+      'X-Content-Type-Options': 'nosniff',
+    });
+    this.#status = 500;
+    this.#contentLength = -1;
+    this.#buffer = this.#req.method === 'HEAD' ? [] : [Buffer.from(text, 'latin1')];
+    this.#buffered = this.#written = text.length;
+    this.#closeAfterReply = true;
+    await this.finish();
+    return false;
+  }
+
+  /** #informational sends a 1xx head now, with the header fields set so far (never to HTTP/1.0, never after the final head). */
+  #informational(status: number): void {
+    if (status === 100) this.#expectContinue = false;
+    const req = this.#req;
+    if (this.#committed || (req.protoMajor === 1 && req.protoMinor === 0)) return;
+    this.#ctx.conn.writeInformational(req, status, this.#header).catch((err: unknown) => {
+      this.#ctx.errorLog(`writing a ${status} response: ${(err as Error).message}`);
+    });
+  }
+
+  /** #commit hands the head to the connection: Go's chunkWriter.writeHeader. */
+  #commit(): void {
+    this.#committed = true;
+    const req = this.#req;
+    const status = this.#status;
+    const header = this.#head!;
+    const isHead = req.method === 'HEAD';
+    const allowed = bodyAllowed(status);
+    const declared = declaredTrailers(header);
+    const trailers = declared.size > 0 || this.#header.prefixed.size > 0;
+    const chunked = hasToken(header.values('Transfer-Encoding'), 'chunked');
+    header.delete('Transfer-Encoding'); // framing is ours; only chunked is honoured
+    let length = chunked ? -1 : this.#contentLength;
+    if (length < 0 && this.#done && !trailers && !chunked && (!isHead || this.#buffered > 0)) {
+      length = this.#buffered;
+    }
+    if (!allowed) length = 0; // RFC 9110 §15.4.5: Go drops a 304's Content-Length too
+
+    const http10 = req.protoMajor === 1 && req.protoMinor === 0;
+    let close =
+      this.#closeAfterReply ||
+      req.close ||
+      (this.#expectContinue && req.body?.ended !== true) || // the client may hold the body back
+      status === 101 ||
+      this.#ctx.conn.upgraded || // not hijacked: what follows is not HTTP
+      this.#ctx.shuttingDown() ||
+      hasToken(header.values('Connection'), 'close') ||
+      (this.#done && this.#requestBodyCloses());
+    if (http10 && !close) {
+      // An HTTP/1.0 keep-alive request stays open only with a known length.
+      if (isHead || length >= 0 || !allowed) {
+        if (!header.has('Connection')) header.set('Connection', 'keep-alive');
+      } else {
+        close = true;
+      }
+    }
+    this.#closeAfterReply = close;
+    this.#expectContinue = false;
+    if (!header.has('Date')) header.set('Date', new Date().toUTCString());
+
+    let body: Uint8Array | BodyPipe | null = null;
+    this.#delimitedByClose = http10 && allowed && !isHead && length < 0;
+    if (allowed && !isHead) {
+      if (this.#done && length === this.#buffered && !trailers) {
+        body = length === 0 ? null : Buffer.concat(this.#buffer, length);
+      } else {
+        const pipe = new BodyPipe();
+        for (const chunk of this.#buffer) pipe.push(chunk);
+        this.#pipe = pipe;
+        body = pipe;
+      }
+    }
+    this.#buffer = [];
+    const res = new Response(status, {
+      header,
+      body,
+      contentLength: length,
+      close,
+      protoMinor: http10 ? 0 : 1,
+      trailer: declared,
+    });
+    this.#res = res;
+    this.#sending = this.#ctx.conn.write(req, res);
+    this.#sending.catch((err: unknown) => {
+      this.#sendError ??= err as Error;
+      this.#pipe?.abort(err as Error);
+    });
+  }
+
+  /** #fillTrailers sets the trailer values once the handler is done: declared names from the header, prefixed names as set. */
+  #fillTrailers(): void {
+    const trailer = this.#res!.trailer;
+    for (const name of trailer.names()) {
+      const values = this.#header.values(name);
+      if (values.length > 0) trailer.set(name, values);
+    }
+    for (const [name, value] of this.#header.prefixed) {
+      if (isToken(name) && !FORBIDDEN_TRAILERS.has(name.toLowerCase())) trailer.add(name, value);
+    }
+  }
+
+  /**
+   * #requestBodyCloses reports whether the unread rest of the request body
+   * must close the connection rather than be drained by the next read: the
+   * 100 Continue was never sent, the handler stopped reading part way, or
+   * the rest is of unknown or large length (Go's maxPostHandlerReadBytes).
+   */
+  #requestBodyCloses(): boolean {
+    const req = this.#req;
+    const body = req.body;
+    if (body === null || body.ended) return false;
+    if (this.#expectContinue || body.consumed) return true;
+    return req.contentLength < 0 || req.contentLength > MAX_POST_HANDLER_READ;
+  }
+
+  #logSendError(err: Error): void {
+    const code = (err as { code?: unknown }).code;
+    // The client went away, or the connection was closed or hijacked under the response: nothing to report.
+    if (code === 'ERR_SOCKET_CLOSED' || code === 'ECONNRESET' || code === 'EPIPE') return;
+    if (code === 'ERR_HIJACKED' || code === 'ERR_CLOSED') return;
+    this.#ctx.errorLog(`writing the response to ${this.#req.remoteAddr}: ${err.message}`);
+  }
+}
+
+/** declaredTrailers returns the valid names listed in `Trailer` fields, with no values yet. */
+function declaredTrailers(header: Header): Header {
+  const trailer = new Header();
+  for (const value of header.values('Trailer')) {
+    for (const part of value.split(',')) {
+      const name = part.trim();
+      if (isToken(name) && !FORBIDDEN_TRAILERS.has(name.toLowerCase())) trailer.set(name, null);
+    }
+  }
+  return trailer;
+}
+
+/** parseLength parses a Content-Length value made of digits only, or returns -1. */
+function parseLength(value: string): number {
+  if (value.length === 0 || value.length > 15) return -1;
+  let n = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i) - 0x30;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}

@@ -1,0 +1,301 @@
+import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
+import { newServerConn, type ServerConn } from '../conn/server-conn.js';
+import { ErrClosed, ErrPersistEOF, ParseError, ProtocolError } from '../errors.js';
+import { hasToken } from '../message/field-syntax.js';
+import type { Request } from '../message/request.js';
+import { statusText } from '../message/status-text.js';
+import type { Handler } from './handler.js';
+import { type ResponseContext, ServerResponseWriter } from './response-writer.js';
+import { ConnTimer } from './server-timeouts.js';
+
+/** After our FIN, how long a closing connection may linger before it is destroyed (Go's rstAvoidanceDelay). */
+const LINGER_MS = 500;
+const EMPTY = Buffer.alloc(0);
+
+/** ConnectionConfig: the server's resolved options, shared by its connections. */
+export interface ConnectionConfig {
+  readonly handler: Handler;
+  readonly maxHeaderBytes: number;
+  readonly lenient: number;
+  readonly headerTimeout: number;
+  readonly idleTimeout: number;
+  readonly bodyTimeout: number;
+  errorLog(message: string): void;
+  /** True once the server is shutting down. */
+  shuttingDown(): boolean;
+}
+
+const enum State {
+  /** Reading a request head (`#begun` once its first byte arrived); for the first one the header timeout runs since the accept. */
+  IDLE,
+  /** A handler runs. */
+  ACTIVE,
+  /** Closed, closing or hijacked: nothing more is read. */
+  DONE,
+}
+
+/**
+ * ServerConnection serves one connection for a Server (Go's http.conn): it
+ * reads requests from a ServerConn one at a time and runs the handler for
+ * each with a ServerResponseWriter, reading the next request only once the
+ * response is written — so after an Upgrade or CONNECT request nothing is
+ * read before the handler hijacks. Bad requests get an error status and
+ * the connection is closed; so do timeouts (408 once a head has begun).
+ * `done` resolves once the socket closed or was hijacked.
+ */
+export class ServerConnection {
+  /** Resolves once the socket closed or was hijacked: the server forgets the connection then. */
+  readonly done: Promise<void>;
+  readonly #socket: Socket;
+  readonly #conn: ServerConn;
+  readonly #config: ConnectionConfig;
+  readonly #timer = new ConnTimer(); // header or idle timeout
+  readonly #bodyTimer = new ConnTimer();
+  readonly #ctx: ResponseContext;
+  #state = State.IDLE;
+  #begun = false; // a byte of the next request arrived
+  #idleTiming = false; // #timer is the idle timeout (not the header one)
+  #handlerHijacked = false;
+  #request: { req: Request; controller: AbortController } | null = null; // being answered
+  #lingerTimer: NodeJS.Timeout | null = null;
+  #resolveDone!: () => void;
+
+  readonly #onClose = () => {
+    this.#state = State.DONE;
+    this.#timer.stop();
+    this.#bodyTimer.stop();
+    if (this.#lingerTimer !== null) clearTimeout(this.#lingerTimer);
+    this.#request?.controller.abort(new ProtocolError('ERR_CLIENT_GONE', 'client disconnected'));
+    this.#resolveDone();
+  };
+  readonly #onError = () => {}; // socket errors reach the conn's reader; this keeps them from crashing
+  readonly #onData = () => this.#bodyTimer.refresh();
+
+  constructor(socket: Socket, config: ConnectionConfig) {
+    this.#socket = socket;
+    this.#config = config;
+    this.done = new Promise((resolve) => {
+      this.#resolveDone = resolve;
+    });
+    this.#conn = newServerConn(socket, undefined, {
+      maxHeaderBytes: config.maxHeaderBytes,
+      lenient: config.lenient,
+      onMessageBegin: () => this.#onMessageBegin(),
+    });
+    socket.on('close', this.#onClose);
+    socket.on('error', this.#onError);
+    socket.on('data', this.#onData);
+    this.#ctx = {
+      conn: this.#conn,
+      shuttingDown: () => config.shuttingDown(),
+      onHijack: () => this.#hijacked(),
+      abort: (reset) => this.#abort(reset),
+      errorLog: (message) => config.errorLog(message),
+    };
+  }
+
+  /** serve reads and answers requests until the connection ends; it never rejects. */
+  async serve(): Promise<void> {
+    this.#timer.start(this.#config.headerTimeout, () => this.#headerTimedOut());
+    while (this.#state !== State.DONE) {
+      let req: Request;
+      try {
+        req = await this.#conn.read();
+      } catch (err) {
+        this.#readFailed(err as Error);
+        return;
+      }
+      this.#timer.stop();
+      this.#state = State.ACTIVE;
+      this.#begun = false;
+      const again = await this.#serveRequest(req);
+      if (!again || this.#config.shuttingDown()) {
+        this.#close();
+        return;
+      }
+      this.#state = State.IDLE;
+      this.#idleTiming = true;
+      this.#timer.start(this.#config.idleTimeout, () => this.#close());
+    }
+  }
+
+  /** closeIfIdle closes the connection now if it waits between requests (server shutdown). */
+  closeIfIdle(): void {
+    if (this.#state === State.IDLE && !this.#begun) this.#close();
+  }
+
+  #onMessageBegin(): void {
+    this.#begun = true;
+    // The first request's head is timed from the accept (Go's ReadHeaderTimeout); later ones from their first byte.
+    if (!this.#idleTiming) return;
+    this.#idleTiming = false;
+    this.#timer.start(this.#config.headerTimeout, () => this.#headerTimedOut());
+  }
+
+  async #serveRequest(req: Request): Promise<boolean> {
+    req.tls = this.#socket instanceof TLSSocket;
+    const controller = new AbortController();
+    req.signal = controller.signal;
+    this.#request = { req, controller };
+    try {
+      if (req.protoMajor !== 1) {
+        this.#reject(505, 'unsupported protocol version');
+        return false;
+      }
+      const early = this.#conn.readError;
+      if (early instanceof ParseError) {
+        this.#reject(parseErrorStatus(early), early.code);
+        return false;
+      }
+      const rw = new ServerResponseWriter(this.#ctx, req);
+      const expect = req.header.values('Expect');
+      if (expect.length > 0) {
+        // RFC 9110 §10.1.1: an expectation we do not know gets 417.
+        if (!hasToken(expect, '100-continue')) {
+          this.#reject(417, 'unsupported Expect');
+          return false;
+        }
+        if (req.protoMinor >= 1 && req.contentLength !== 0) rw.expectContinue();
+      }
+      if (req.body !== null && !req.body.ended) {
+        this.#bodyTimer.start(this.#config.bodyTimeout, () => this.#bodyTimedOut(req));
+      }
+      let again: boolean;
+      try {
+        await this.#config.handler.serveHTTP(rw, req);
+        again = await rw.finish();
+      } catch (err) {
+        if ((err as { code?: unknown } | null)?.code !== 'ERR_ABORT_HANDLER') {
+          this.#config.errorLog(`handler error serving ${req.remoteAddr}: ${describe(err)}`);
+        }
+        again = await rw.fail(err);
+      }
+      return again && this.#state !== State.DONE;
+    } finally {
+      this.#bodyTimer.stop();
+      this.#request = null;
+    }
+  }
+
+  #readFailed(err: Error): void {
+    if (err === ErrClosed || this.#state === State.DONE) return; // we closed it, or it is gone
+    if (err === ErrPersistEOF) {
+      this.#close();
+      return;
+    }
+    if (err instanceof ParseError) {
+      this.#reject(parseErrorStatus(err), err.code);
+      return;
+    }
+    this.#destroy(); // a socket error
+  }
+
+  #headerTimedOut(): void {
+    if (this.#begun) this.#reject(408, '');
+    else this.#close();
+  }
+
+  #bodyTimedOut(req: Request): void {
+    const body = req.body;
+    if (body === null || body.ended) return;
+    this.#config.errorLog(`request body from ${req.remoteAddr} timed out`);
+    body.fail(new ProtocolError('ERR_BODY_TIMEOUT', 'request body timed out')); // before the conn fails it with ErrClosed
+    this.#destroy();
+  }
+
+  /** #reject answers with an error status and closes the connection (Go's bad-request path). */
+  #reject(status: number, detail: string): void {
+    const socket = this.#takeSocket();
+    if (socket === null) return;
+    const text = `${status} ${statusText(status)}${detail === '' ? '' : `: ${detail}`}\n`;
+    socket.write(
+      `HTTP/1.1 ${status} ${statusText(status)}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+        `Connection: close\r\nContent-Length: ${text.length}\r\n\r\n${text}`,
+      'latin1',
+    );
+    this.#linger(socket);
+  }
+
+  /** #close ends the connection gracefully: FIN, then destroy after a short linger. */
+  #close(): void {
+    const socket = this.#takeSocket();
+    if (socket !== null) this.#linger(socket);
+  }
+
+  #destroy(): void {
+    if (this.#handlerHijacked) return;
+    this.#takeSocket();
+    this.#socket.destroy();
+  }
+
+  #abort(reset: boolean): void {
+    if (this.#handlerHijacked) return;
+    if (!reset) {
+      this.#close(); // FIN after what was written: the unfinished message reads as truncated
+      return;
+    }
+    const socket = this.#takeSocket() ?? this.#socket;
+    if (socket.destroyed) return;
+    // What was written reaches the client first; then the RST.
+    socket.write(EMPTY, () => socket.resetAndDestroy());
+  }
+
+  /** #takeSocket stops the ServerConn (a pending read fails with ErrClosed) and returns the socket, or null once done. */
+  #takeSocket(): Socket | null {
+    if (this.#state === State.DONE) return null;
+    this.#state = State.DONE;
+    this.#timer.stop();
+    this.#bodyTimer.stop();
+    this.#socket.off('data', this.#onData);
+    try {
+      return this.#conn.hijack().socket;
+    } catch {
+      return this.#socket; // the conn already let go of it (a response delimited by close)
+    }
+  }
+
+  #linger(socket: Socket): void {
+    if (socket.destroyed) return;
+    socket.end();
+    socket.resume(); // discard what the client still sends, so its FIN can arrive
+    this.#lingerTimer = setTimeout(() => socket.destroy(), LINGER_MS);
+    this.#lingerTimer.unref();
+  }
+
+  /** #hijacked: the handler took the socket; remove everything of ours from it. */
+  #hijacked(): void {
+    this.#handlerHijacked = true;
+    this.#state = State.DONE;
+    this.#timer.stop();
+    this.#bodyTimer.stop();
+    this.#socket.off('close', this.#onClose);
+    this.#socket.off('error', this.#onError);
+    this.#socket.off('data', this.#onData);
+    this.#resolveDone();
+  }
+}
+
+/** llhttp's reason for a request whose Transfer-Encoding does not end in chunked: a coding we do not implement. */
+const UNSUPPORTED_CODING = 'Request has invalid `Transfer-Encoding`';
+
+/** parseErrorStatus maps a parser error to the status answering it. */
+function parseErrorStatus(err: ParseError): number {
+  switch (err.code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return 431;
+    case 'HPE_INVALID_TRANSFER_ENCODING':
+      // RFC 9112 §6.1: 501 for a coding we do not implement (Go too); a
+      // malformed or conflicting Transfer-Encoding is a bad request (§6.3).
+      return err.reason === UNSUPPORTED_CODING ? 501 : 400;
+    case 'HPE_INVALID_VERSION':
+    case 'HPE_PAUSED_H2_UPGRADE':
+      return 505;
+    default:
+      return 400;
+  }
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
+}

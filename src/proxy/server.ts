@@ -1,0 +1,139 @@
+import { once } from 'node:events';
+import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
+import { createServer as createTLSServer, type TlsOptions } from 'node:tls';
+import type { Handler, HandlerFunc } from './handler.js';
+import { type ConnectionConfig, ServerConnection } from './server-connection.js';
+import {
+  DEFAULT_BODY_TIMEOUT,
+  DEFAULT_HEADER_TIMEOUT,
+  DEFAULT_IDLE_TIMEOUT,
+} from './server-timeouts.js';
+
+/**
+ * ServerOptions: every field is optional. Timeouts are in milliseconds; 0
+ * turns one off.
+ */
+export interface ServerOptions {
+  /** Largest request head (and trailer section) in bytes; default 65536 (431 beyond). */
+  maxHeaderBytes?: number;
+  /** llhttp lenient flags (`LENIENT_FLAGS`) for reading requests; default 0, strict. */
+  lenient?: number;
+  /**
+   * From the first byte of a request (for the first request of a
+   * connection: from the accept) until its head is complete; default
+   * 30000. Then `408 Request Timeout` and the connection closes (a
+   * connection that sent nothing is just closed). Stops slowloris clients.
+   */
+  headerTimeout?: number;
+  /** How long a kept-alive connection may wait for its next request before it is closed; default 60000. */
+  idleTimeout?: number;
+  /** Longest silence from the client while a request body is incomplete; default 300000. The connection is then destroyed. */
+  bodyTimeout?: number;
+  /** `tls.createServer` options: `listen` then serves HTTPS. Default none (plain HTTP). */
+  tls?: TlsOptions | null;
+  /** Where handler errors and other server errors go; default a line on stderr. */
+  errorLog?: ((message: string) => void) | null;
+}
+
+/**
+ * Server serves HTTP/1.1 with a handler (Go's http.Server), built on
+ * ServerConn: one connection's requests are answered one at a time, in
+ * order, each with its own ResponseWriter. Listen with `listen`, or hand it
+ * accepted sockets with `serveConn`.
+ */
+export class Server {
+  readonly #config: ConnectionConfig;
+  readonly #tls: TlsOptions | null;
+  readonly #connections = new Set<ServerConnection>();
+  #listener: ReturnType<typeof createNetServer> | null = null;
+  #shuttingDown = false;
+  #closing: Promise<void> | null = null;
+
+  /** Use `createServer`. */
+  constructor(handler: HandlerFunc | Handler, options: ServerOptions = {}) {
+    const serveHTTP =
+      typeof handler === 'function'
+        ? handler
+        : (rw: Parameters<HandlerFunc>[0], req: Parameters<HandlerFunc>[1]) =>
+            handler.serveHTTP(rw, req);
+    const errorLog =
+      options.errorLog ?? ((message: string) => process.stderr.write(`httpwire: ${message}\n`));
+    this.#tls = options.tls ?? null;
+    this.#config = {
+      handler: { serveHTTP },
+      maxHeaderBytes: options.maxHeaderBytes ?? 65536,
+      lenient: options.lenient ?? 0,
+      headerTimeout: options.headerTimeout ?? DEFAULT_HEADER_TIMEOUT,
+      idleTimeout: options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT,
+      bodyTimeout: options.bodyTimeout ?? DEFAULT_BODY_TIMEOUT,
+      errorLog,
+      shuttingDown: () => this.#shuttingDown,
+    };
+  }
+
+  /**
+   * listen accepts connections on `host` (default 127.0.0.1) and `port`
+   * (default 0: any free port) and resolves with the bound address. HTTPS
+   * when the `tls` option is set. A server listens once.
+   */
+  async listen(port = 0, host = '127.0.0.1'): Promise<AddressInfo> {
+    if (this.#listener !== null || this.#shuttingDown) {
+      throw new Error('server: listen called twice or after close');
+    }
+    const onSocket = (socket: Socket) => void this.serveConn(socket);
+    const listener =
+      this.#tls === null ? createNetServer(onSocket) : createTLSServer(this.#tls, onSocket);
+    if (this.#tls !== null) listener.on('tlsClientError', () => undefined); // a failed handshake is the client's business
+    this.#listener = listener;
+    listener.listen(port, host);
+    await once(listener, 'listening'); // rejects on 'error' (EADDRINUSE)
+    return listener.address() as AddressInfo;
+  }
+
+  /** address returns the bound address while listening, else null. */
+  address(): AddressInfo | null {
+    const address = this.#listener?.address();
+    return address != null && typeof address === 'object' ? address : null;
+  }
+
+  /**
+   * serveConn serves an accepted socket (plain or TLS) until it closes or a
+   * handler hijacks it; it resolves then and never rejects. After `close()`
+   * the socket is destroyed at once.
+   */
+  async serveConn(socket: Socket): Promise<void> {
+    if (this.#shuttingDown || socket.destroyed) {
+      socket.destroy();
+      return;
+    }
+    const connection = new ServerConnection(socket, this.#config);
+    this.#connections.add(connection);
+    void connection.done.then(() => this.#connections.delete(connection));
+    await connection.serve();
+    await connection.done;
+  }
+
+  /**
+   * close stops accepting connections, closes idle ones at once, lets each
+   * request in flight finish (its response then closes its connection) and
+   * resolves once every connection is gone; hijacked ones are not waited
+   * for. Calling it again returns the same promise.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  async #shutdown(): Promise<void> {
+    this.#shuttingDown = true;
+    // Not waiting for the listener's close callback: it also waits for hijacked sockets.
+    this.#listener?.close();
+    for (const connection of this.#connections) connection.closeIfIdle();
+    await Promise.all([...this.#connections].map((connection) => connection.done));
+  }
+}
+
+/** createServer returns a Server answering requests with `handler`: a function `(rw, req)` or an object with `serveHTTP(rw, req)`. */
+export function createServer(handler: HandlerFunc | Handler, options?: ServerOptions): Server {
+  return new Server(handler, options);
+}
