@@ -49,6 +49,8 @@ export class Body implements AsyncIterable<Uint8Array> {
   #buffered = 0;
   #highWaterMark: number;
   #needDrain = false;
+  /** Trailer pairs received with the end, added to `trailer` when the consumer gets there. */
+  #trailers: readonly HeaderPair[] | undefined;
   /** Settled state: set once by end() or fail(). */
   #ended = false;
   #error: Error | null = null;
@@ -122,11 +124,17 @@ export class Body implements AsyncIterable<Uint8Array> {
     return false;
   }
 
-  /** end finishes the body, adding `trailers` (pairs read off the wire) to `trailer` first. Ignored once settled. */
+  /**
+   * end finishes the body. `trailers` (pairs read off the wire) are added to
+   * `trailer` when the consumer reaches the end, as Go fills
+   * Response.Trailer at EOF: until then `trailer` holds only the announced
+   * names. Ignored once settled.
+   */
   end(trailers?: readonly HeaderPair[]): void {
     if (this.#ended || this.#error !== null) return;
-    if (trailers !== undefined) this.trailer.addWire(trailers);
+    this.#trailers = trailers;
     this.#ended = true;
+    if (this.#waiter !== null || this.#dumpWaiter !== null) this.#reachEnd();
     this.#waiter?.resolve(DONE);
     this.#dumpWaiter?.resolve(DONE);
     this.#waiter = this.#dumpWaiter = null;
@@ -189,7 +197,10 @@ export class Body implements AsyncIterable<Uint8Array> {
     }
     this.#abandon();
     if (this.#error !== null) throw this.#error;
-    if (this.#ended) return;
+    if (this.#ended) {
+      this.#reachEnd();
+      return;
+    }
     await new Promise<IteratorResult<Uint8Array>>((resolve, reject) => {
       this.#dumpWaiter = { resolve, reject };
     });
@@ -231,10 +242,20 @@ export class Body implements AsyncIterable<Uint8Array> {
       return Promise.resolve({ value: chunk, done: false });
     }
     if (this.#error !== null) return Promise.reject(this.#error);
-    if (this.#ended) return Promise.resolve(DONE);
+    if (this.#ended) {
+      this.#reachEnd();
+      return Promise.resolve(DONE);
+    }
     return new Promise((resolve, reject) => {
       this.#waiter = { resolve, reject };
     });
+  }
+
+  /** The consumer reached the end: the trailer fields are now complete. */
+  #reachEnd(): void {
+    const trailers = this.#trailers;
+    this.#trailers = undefined;
+    if (trailers !== undefined) this.trailer.addWire(trailers);
   }
 
   /** The consumer stopped early: drop what is buffered and whatever comes next. */

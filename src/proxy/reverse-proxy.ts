@@ -7,17 +7,25 @@
  */
 import { ErrHandled, ProtocolError } from '../errors.js';
 import type { Detached } from '../io/socket-reader.js';
-import type { Header } from '../message/header.js';
 import { Request } from '../message/request.js';
 import type { Response } from '../message/response.js';
 import { writeResponse } from '../message/write-message.js';
-import { TrailerPrefix, type ResponseWriter } from './handler.js';
+import type { ResponseWriter } from './handler.js';
 import {
   acceptsTrailers,
   checkUpgradeResponse,
   removeHopByHopHeaders,
   requestUpgradeType,
 } from './hop-headers.js';
+import {
+  closeBody,
+  copyHeader,
+  copyThrough,
+  copyTrailers,
+  errorMessage,
+  flushLatency,
+  relayInformational,
+} from './copy-response.js';
 import { MaxLatencyWriter } from './max-latency-writer.js';
 import { newProxyRequest, type ProxyRequest } from './proxy-request.js';
 import { joinQuery, joinURLPath, parseTarget, type ProxyTarget } from './proxy-url.js';
@@ -25,6 +33,14 @@ import type { RoundTripper } from './round-tripper.js';
 import { copySwitchedProtocol } from './switch-protocol-copier.js';
 import { Transport } from './transport.js';
 import { appendXForwardedFor } from './x-forwarded.js';
+
+/**
+ * OWN_TRANSPORT: the pool a proxy without a `transport` makes for itself.
+ * Go's DefaultTransport keeps 2 idle connections per host, which makes a
+ * busy proxy dial and close a backend connection for most requests (2.2×
+ * the CPU per request in bench/proxy); a proxy talks to few hosts, so keep more.
+ */
+const OWN_TRANSPORT = { maxIdleConnsPerHost: 128 } as const;
 
 /** BufferPool: buffers for coalescing small body chunks (Go's httputil.BufferPool). */
 export interface BufferPool {
@@ -50,7 +66,7 @@ export interface ReverseProxyOptions {
   director?: ((out: Request) => void) | null;
   /** Builds the outgoing request from `pr.in` into `pr.out` (Go's Rewrite); forwarding headers are stripped first. */
   rewrite?: ((pr: ProxyRequest) => void | Promise<void>) | null;
-  /** Sends the requests; default: a Transport owned by this proxy (closed by `close()`). */
+  /** Sends the requests; default: a Transport owned by this proxy, keeping 128 idle connections per host (closed by `close()`). */
   transport?: RoundTripper | null;
   /** Milliseconds between flushes while copying a body; negative: after every write; default 0 (SSE and unknown lengths flush at once anyway). */
   flushInterval?: number;
@@ -152,8 +168,9 @@ export class ReverseProxy {
     if (this.debug) this.#log(`proxy: ${req.method} ${out.requestURI()} -> ${res.status}`);
 
     if (res.status === 101) {
-      if (!(await this.#modify(rw, res, out))) return;
-      return this.#upgrade(rw, out, req, res, upType);
+      if (await this.#modify(rw, res, out)) return this.#upgrade(rw, out, req, res, upType);
+      this.#takeBackend(res)?.socket.destroy();
+      return;
     }
     removeHopByHopHeaders(res.header);
     if (!(await this.#modify(rw, res, out))) return;
@@ -165,16 +182,28 @@ export class ReverseProxy {
     copyTrailers(rw, res, announced.length);
   }
 
-  #roundTrip(
+  /**
+   * #roundTrip sends `out` (through the proxy hook if any), relaying the
+   * backend's 1xx responses to the client until it settles: a 1xx reported
+   * after that is dropped, so it cannot touch the final response (go#65123).
+   */
+  async #roundTrip(
     rw: ResponseWriter,
     out: Request,
     req: Request,
   ): Promise<Response | typeof ErrHandled> {
-    const transport = this.transport ?? (this.#ownTransport ??= new Transport());
+    const transport = this.transport ?? (this.#ownTransport ??= new Transport(OWN_TRANSPORT));
     const signal = req.signal ?? undefined;
-    const roundTrip = (o: Request) =>
-      transport.roundTrip(o, { signal, onInformational: (info) => relayInformational(rw, info) });
-    return this.proxy != null ? this.proxy(rw, out, req, roundTrip) : roundTrip(out);
+    let settled = false;
+    const onInformational = (info: Response) => {
+      if (!settled) relayInformational(rw, info);
+    };
+    const roundTrip = (o: Request) => transport.roundTrip(o, { signal, onInformational });
+    try {
+      return await (this.proxy != null ? this.proxy(rw, out, req, roundTrip) : roundTrip(out));
+    } finally {
+      settled = true;
+    }
   }
 
   async #modify(rw: ResponseWriter, res: Response, out: Request): Promise<boolean> {
@@ -183,44 +212,45 @@ export class ReverseProxy {
       await this.modifyResponse(res);
       return true;
     } catch (err) {
-      await res.body?.dump().catch(() => undefined);
+      await closeBody(res.body);
       await this.#fail(rw, out, err);
       return false;
     }
   }
 
-  /** #copyBody streams the backend body; a failure mid-body aborts the client connection. */
+  /**
+   * #copyBody streams the backend body (Go's copyResponse); a failure
+   * mid-body, reading or writing, aborts the client connection.
+   */
   async #copyBody(rw: ResponseWriter, res: Response): Promise<void> {
     const body = res.body;
     if (body === null) return;
     const latency = flushLatency(res, this.flushInterval);
-    if (latency !== 0) await rw.flush(); // headers go out at once for streams (Go 1.22)
     const writer = new MaxLatencyWriter(rw, latency);
+    let writeFailed = false; // the client side failed, not the backend's body
+    const wrote = (writing: Promise<void>) =>
+      writing.catch((err: unknown) => {
+        writeFailed = true;
+        throw err;
+      });
+    const write = (chunk: Uint8Array) => wrote(writer.write(chunk));
     const pool = this.bufferPool;
     const buf = pool?.get() ?? null;
-    let used = 0;
     try {
-      for await (const chunk of body) {
-        if (buf === null || chunk.length >= buf.length - used || latency < 0) {
-          if (used > 0) await writer.write(Buffer.from(buf!.subarray(0, used)));
-          used = 0;
-          if (buf === null || chunk.length >= buf.length) {
-            await writer.write(chunk);
-            continue;
-          }
-        }
-        buf.set(chunk, used);
-        used += chunk.length;
-      }
-      if (used > 0) await writer.write(Buffer.from(buf!.subarray(0, used)));
+      if (latency !== 0) await wrote(rw.flush()); // headers go out at once for streams (Go 1.22)
+      if (buf === null) for await (const chunk of body) await write(chunk);
+      else await copyThrough(body, buf, write);
+      if (res.trailer.size > 0) await wrote(rw.flush()); // force chunking so trailers can follow
     } catch (err) {
-      this.#log(`httputil: ReverseProxy read error during body copy: ${errorMessage(err)}`);
+      await closeBody(body);
+      if (!writeFailed) {
+        this.#log(`httputil: ReverseProxy read error during body copy: ${errorMessage(err)}`);
+      }
       throw ErrAbortHandler; // go#23643: never end a truncated body cleanly
     } finally {
       writer.stop();
       if (buf !== null) pool!.put(buf);
     }
-    if (res.trailer.size > 0) await rw.flush(); // force chunking so trailers can follow
   }
 
   /** #upgrade: Go's handleUpgradeResponse — a 101 hands both sockets to a two-way copy. */
@@ -231,21 +261,20 @@ export class ReverseProxy {
     res: Response,
     upType: string,
   ): Promise<void> {
+    const backend = this.#takeBackend(res);
     try {
       checkUpgradeResponse(upType, res.header);
     } catch (err) {
+      backend?.socket.destroy(); // Go's handleUpgradeResponse leaves it to the GC; we close it now
       return this.#fail(rw, out, err);
     }
-    const transport = this.transport ?? this.#ownTransport;
-    const hijackable = transport as (RoundTripper & { hijack?(res: Response): Detached }) | null;
-    if (typeof hijackable?.hijack !== 'function') {
+    if (backend === null) {
       return this.#fail(
         rw,
         out,
-        new Error("transport can't switch protocols: it has no hijack(res)"),
+        new Error("transport can't switch protocols: it has no hijack(res) for this response"),
       );
     }
-    const backend = hijackable.hijack(res);
     let client: Detached;
     try {
       client = rw.hijack();
@@ -270,6 +299,21 @@ export class ReverseProxy {
       backendHead: backend.head,
       signal: req.signal ?? undefined,
     });
+  }
+
+  /**
+   * #takeBackend takes the backend socket of a 101 from the transport (its
+   * `hijack(res)`), or returns null when the transport cannot hand one over.
+   */
+  #takeBackend(res: Response): Detached | null {
+    const transport = (this.transport ?? this.#ownTransport) as
+      (RoundTripper & { hijack?(res: Response): Detached }) | null;
+    if (typeof transport?.hijack !== 'function') return null;
+    try {
+      return transport.hijack(res);
+    } catch {
+      return null; // not a response it switched (a hook's own 101)
+    }
   }
 
   async #fail(rw: ResponseWriter, req: Request, err: unknown): Promise<void> {
@@ -331,46 +375,4 @@ function cloneRequest(req: Request): Request {
   out.tls = req.tls;
   out.signal = req.signal;
   return out;
-}
-
-/** copyHeader adds every line of `src` to `dst`, keeping case and order. */
-function copyHeader(dst: Header, src: Header): void {
-  if (dst === src) return;
-  for (const [name, value] of src) dst.add(name, value);
-}
-
-/** relayInformational forwards a backend 1xx to the client, then forgets its headers (Go). */
-function relayInformational(rw: ResponseWriter, info: Response): void {
-  if (rw.headerWritten) return;
-  const h = rw.header();
-  const before = new Set(h.names().map((n) => n.toLowerCase()));
-  copyHeader(h, info.header);
-  rw.writeHeader(info.status);
-  for (const name of info.header.names()) {
-    if (!before.has(name.toLowerCase())) h.delete(name);
-  }
-}
-
-/** copyTrailers: announced trailers go by name; any others with TrailerPrefix (Go). */
-function copyTrailers(rw: ResponseWriter, res: Response, announced: number): void {
-  const trailer = res.trailer;
-  const lines = [...trailer];
-  if (lines.length === 0) return;
-  const allAnnounced = trailer.size === announced;
-  for (const [name, value] of lines) {
-    rw.header().add(allAnnounced ? name : TrailerPrefix + name, value);
-  }
-}
-
-/** flushLatency: SSE and bodies of unknown length flush after every write (Go's flushInterval). */
-function flushLatency(res: Response, configured: number): number {
-  const contentType = res.header.get('Content-Type') ?? '';
-  const base = contentType.split(';', 1)[0]!.trim().toLowerCase();
-  if (base === 'text/event-stream') return -1;
-  if (res.contentLength === -1) return -1;
-  return configured;
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

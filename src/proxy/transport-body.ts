@@ -15,8 +15,12 @@ import type { BodySource } from '../message/body-source.js';
 export class TransportBody extends Body {
   #done: ((clean: boolean) => void) | null;
 
+  readonly #inner: Body;
+
   constructor(inner: Body, highWaterMark: number, done: (clean: boolean) => void) {
-    super({ highWaterMark, trailer: inner.trailer });
+    // Its own trailer, announced names only: values arrive when its consumer reaches the end.
+    super({ highWaterMark, trailer: inner.trailer.clone() });
+    this.#inner = inner;
     this.#done = done;
     void this.#pump(inner[Symbol.asyncIterator]());
   }
@@ -57,7 +61,7 @@ export class TransportBody extends Body {
       this.#settle(false);
       return;
     }
-    this.end(); // the trailer Header is shared with the inner body, already filled
+    this.end([...this.#inner.trailer]); // the inner body's values, complete now that it ended
     this.#settle(true);
   }
 

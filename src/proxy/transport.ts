@@ -263,6 +263,7 @@ export class Transport implements RoundTripper {
     );
     body = responseBody;
     res.body = responseBody;
+    res.trailer = responseBody.trailer;
     if (!responseBody.settled) this.#unread.register(responseBody, pc, responseBody);
     return res;
   }

@@ -1,0 +1,128 @@
+/**
+ * The reverse proxies under test, each forwarding 127.0.0.1:<listen> to the
+ * backend at 127.0.0.1:`backendPort`. All keep backend connections alive
+ * and pool up to POOL_SIZE of them.
+ */
+import http from 'node:http';
+import net from 'node:net';
+import { pipeline } from 'node:stream';
+import httpProxy from 'http-proxy';
+import { Pool } from 'undici';
+import { newSingleHostReverseProxy } from '../../dist/proxy/reverse-proxy.js';
+import { createServer } from '../../dist/proxy/server.js';
+import { Transport } from '../../dist/proxy/transport.js';
+
+export type ProxyKind = 'httpwire' | 'httpwire-default' | 'http-proxy' | 'undici' | 'pipe';
+
+export const PROXY_KINDS: readonly ProxyKind[] = [
+  'httpwire',
+  'httpwire-default',
+  'http-proxy',
+  'undici',
+  'pipe',
+];
+
+/** POOL_SIZE: backend connections each pool may keep; wrk's 50 connections fit. */
+const POOL_SIZE = 128;
+
+/** startProxy listens on an ephemeral port of 127.0.0.1 and resolves with it. */
+export function startProxy(kind: ProxyKind, backendPort: number): Promise<number> {
+  return STARTERS[kind](`http://127.0.0.1:${backendPort}`, backendPort);
+}
+
+const STARTERS: Record<ProxyKind, (origin: string, backendPort: number) => Promise<number>> = {
+  httpwire: (origin) => startHttpwire(origin, new Transport({ maxIdleConnsPerHost: POOL_SIZE })),
+  'httpwire-default': (origin) => startHttpwire(origin, null),
+  'http-proxy': startHttpProxy,
+  undici: startUndiciProxy,
+  pipe: (_origin, backendPort) => startPipe(backendPort),
+};
+
+/**
+ * startHttpwire: our Server with Go's NewSingleHostReverseProxy. A null
+ * transport leaves the proxy its own default one, which keeps 2 idle
+ * connections per host (Go's DefaultMaxIdleConnsPerHost). The proxy's log
+ * leaves out the requests wrk abandons when a run ends.
+ */
+async function startHttpwire(origin: string, transport: Transport | null): Promise<number> {
+  const errorLog = (message: string) => {
+    if (!message.endsWith('request aborted')) process.stderr.write(`${message}\n`);
+  };
+  const server = createServer(newSingleHostReverseProxy(origin, { transport, errorLog }));
+  return (await server.listen(0, '127.0.0.1')).port;
+}
+
+/** startHttpProxy: node-http-proxy on a node:http server, with a keep-alive agent. */
+function startHttpProxy(origin: string): Promise<number> {
+  const proxy = httpProxy.createProxyServer({
+    target: origin,
+    agent: new http.Agent({ keepAlive: true, maxSockets: POOL_SIZE }),
+  });
+  proxy.on('error', (_err, _req, res) => {
+    if (res instanceof http.ServerResponse && !res.headersSent) res.writeHead(502).end();
+    else res.destroy();
+  });
+  return listen(http.createServer((req, res) => proxy.web(req, res)));
+}
+
+/**
+ * startUndiciProxy: what @fastify/reply-from does with undici, on a
+ * node:http server: `pool.request()` with the inbound method, path, headers
+ * minus hop-by-hop ones and the request stream as the body (none when the
+ * request has none), then the status, headers and a piped body back.
+ */
+function startUndiciProxy(origin: string): Promise<number> {
+  const pool = new Pool(origin, { connections: POOL_SIZE });
+  return listen(
+    http.createServer((req, res) => {
+      const hasBody =
+        req.headers['content-length'] !== undefined || 'transfer-encoding' in req.headers;
+      pool
+        .request({
+          method: req.method as 'GET',
+          path: req.url!,
+          headers: withoutHopByHop(req.headers),
+          body: hasBody ? req : undefined,
+        })
+        .then(
+          ({ statusCode, headers, body }) => {
+            res.writeHead(statusCode, withoutHopByHop(headers));
+            pipeline(body, res, () => undefined);
+          },
+          () => res.writeHead(502).end(),
+        );
+    }),
+  );
+}
+
+/** startPipe: the ceiling, no HTTP at all — each client socket piped both ways to its own backend socket. */
+function startPipe(backendPort: number): Promise<number> {
+  return listen(
+    net.createServer({ noDelay: true }, (client) => {
+      const backend = net.connect({ port: backendPort, host: '127.0.0.1', noDelay: true });
+      pipeline(client, backend, client, () => undefined);
+    }),
+  );
+}
+
+// RFC 9110 §7.6.1: connection-specific fields, not forwarded.
+const HOP_BY_HOP = [
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+];
+
+function withoutHopByHop<H extends Record<string, string | string[] | undefined>>(headers: H): H {
+  const copy = { ...headers };
+  for (const name of HOP_BY_HOP) delete copy[name];
+  return copy;
+}
+
+async function listen(server: net.Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as net.AddressInfo).port;
+}
