@@ -55,9 +55,11 @@ async function main(): Promise<void> {
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    Promise.all(servers.map((s) => s.close())).then(() => {
+    void Promise.all(servers.map((s) => s.close())).then(() => {
       proxy.close();
-      process.exitCode = 0;
+      // Hijacked connections (WebSockets) are not waited for, as in Go's
+      // Shutdown; they would keep the process alive, so they end with it.
+      process.stdout.write('', () => process.exit(0));
     });
   };
   process.once('SIGINT', stop);

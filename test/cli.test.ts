@@ -6,12 +6,15 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { connect, type Socket } from 'node:net';
+import { createInterface } from 'node:readline';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Client } from 'undici';
+import { WebSocket, WebSocketServer } from 'ws';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { cleanup, deferred, onCleanup, startNodeBackend, within } from './e2e/e2e-harness.js';
+import { Lockstep } from './e2e/lockstep.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const run = promisify(execFile);
@@ -23,7 +26,7 @@ interface Cli {
   url: string;
   /** Every stdout line so far (the listening banner included). */
   lines: string[];
-  /** nextLine resolves with the next stdout line after those already taken, waiting up to 5 s. */
+  /** nextLine resolves with the next stdout line not yet taken, waiting up to 5 s. */
   nextLine(): Promise<string>;
   /** exited resolves with the exit code (or the signal name) once the process is gone and its output read. */
   exited: Promise<number | string>;
@@ -31,15 +34,14 @@ interface Cli {
 }
 
 const children: ChildProcess[] = [];
-const closers: (() => unknown)[] = [];
 
 afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
   for (const child of children.splice(0)) {
     if (child.exitCode !== null || child.signalCode !== null) continue;
     child.kill('SIGKILL');
     await once(child, 'exit');
   }
+  await cleanup(); // closers, then backends, expecting no backend socket left open
 });
 
 beforeAll(() => {
@@ -59,33 +61,14 @@ async function startCli(args: string[], env: Record<string, string> = {}): Promi
   let err = '';
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (chunk: string) => (err += chunk));
+  const stdout = createInterface({ input: child.stdout! });
   const lines: string[] = [];
-  const waiters: (() => void)[] = [];
-  let partial = '';
-  child.stdout!.setEncoding('utf8');
-  child.stdout!.on('data', (chunk: string) => {
-    const parts = (partial + chunk).split('\n');
-    partial = parts.pop()!;
-    lines.push(...parts);
-    for (const wake of waiters.splice(0)) wake();
-  });
-  let taken = 0;
+  stdout.on('line', (line) => lines.push(line));
+  const reader = stdout[Symbol.asyncIterator]();
   const nextLine = async (): Promise<string> => {
-    const deadline = Date.now() + 5000;
-    while (taken >= lines.length) {
-      const woken = new Promise<void>((resolve) => waiters.push(resolve));
-      const gone = exited.then(() => 'exited' as const);
-      const timeout = new Promise<'timeout'>((resolve) => {
-        const timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()));
-        void woken.then(() => clearTimeout(timer));
-        void gone.then(() => clearTimeout(timer));
-      });
-      const why = await Promise.race([woken, gone, timeout]);
-      if (why !== undefined && taken >= lines.length) {
-        throw new Error(`no stdout line (${why}); stdout: ${lines.join('\n')}; stderr: ${err}`);
-      }
-    }
-    return lines[taken++]!;
+    const next = await within(reader.next(), 5000, 'a line on stdout');
+    if (next.done === true) throw new Error(`stdout ended; stderr: ${err}`);
+    return next.value;
   };
   const banner = await nextLine();
   const match = /listening on (http:\/\/\S+\/) -> /.exec(banner);
@@ -109,28 +92,6 @@ async function runCli(args: string[], env: Record<string, string> = {}) {
 
 async function curl(...args: string[]): Promise<{ stdout: string; stderr: string }> {
   return run('curl', ['--silent', '--show-error', '--max-time', '10', ...args]);
-}
-
-/** startBackend runs a node:http backend on 127.0.0.1, closed after the test. */
-async function startBackend(
-  listener: (req: IncomingMessage, res: ServerResponse) => void,
-): Promise<{ server: Server; url: string }> {
-  const server = createServer(listener);
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket: Socket) => sockets.add(socket));
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  closers.push(() => {
-    for (const socket of sockets) socket.destroy();
-    return new Promise((resolve) => server.close(resolve));
-  });
-  return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
-}
-
-function deferred() {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
 }
 
 /**
@@ -204,8 +165,8 @@ describe('httpwire command line: arguments', () => {
     ['with --target', ['--target', 'http://127.0.0.1:9/']],
     ['with the demo origin', []],
   ])('exits 1 saying why when the port is taken (%s)', async (_, extra) => {
-    const { url } = await startBackend(() => undefined);
-    const taken = url.slice('http://'.length);
+    const { port } = await startNodeBackend();
+    const taken = `127.0.0.1:${port}`;
     const { code, stderr } = await runCli(['proxy', '--listen', taken, ...extra]);
     expect({ code, stderr }).toEqual({
       code: 1,
@@ -216,7 +177,7 @@ describe('httpwire command line: arguments', () => {
 
 describe('httpwire proxy --target', () => {
   it('proxies a request to the backend and logs one access-log line', async () => {
-    const { url: target } = await startBackend((req, res) => {
+    const { origin: target } = await startNodeBackend((req, res) => {
       res.setHeader('Content-Type', 'text/plain');
       res.end(`backend saw ${req.method} ${req.url} from ${req.headers['x-forwarded-for']}\n`);
     });
@@ -238,7 +199,7 @@ describe('httpwire proxy --target', () => {
   });
 
   it('answers 502 when the backend refuses connections, and logs it', async () => {
-    const { server, url: target } = await startBackend(() => undefined);
+    const { server, origin: target } = await startNodeBackend(() => undefined);
     await new Promise((resolve) => server.close(resolve)); // nothing listens there now
     const cli = await startCli(['proxy', '--listen', '127.0.0.1:0', '--target', target]);
     await cli.nextLine(); // try: curl ...
@@ -249,19 +210,10 @@ describe('httpwire proxy --target', () => {
   });
 
   it('flushes every backend write at once with --flush-interval -1', async () => {
-    const pieces = ['first,', 'second,', 'third.'];
-    const received = pieces.map(() => deferred());
-    let written = 0;
-    const { url: target } = await startBackend((_req, res) => {
-      res.writeHead(200, { 'Content-Length': String(pieces.join('').length) });
-      void (async () => {
-        for (const [n, piece] of pieces.entries()) {
-          if (n > 0) await received[n - 1]!.promise; // the next piece waits for the client
-          written++;
-          res.write(piece);
-        }
-        res.end();
-      })();
+    const step = new Lockstep(['first,', 'second,', 'third.']);
+    const { origin: target } = await startNodeBackend((_req, res) => {
+      res.writeHead(200, { 'Content-Length': String(step.pieces.join('').length) });
+      void step.serve(res);
     });
     const cli = await startCli([
       'proxy',
@@ -273,18 +225,10 @@ describe('httpwire proxy --target', () => {
       '-1',
     ]);
     const client = new Client(cli.url.slice(0, -1));
-    closers.push(() => client.destroy());
-    const res = await client.request({ method: 'GET', path: '/stream' });
-    let text = '';
-    let seen = 0;
-    for await (const chunk of res.body) {
-      text += String(chunk);
-      while (seen < pieces.length && text.length >= pieces.slice(0, seen + 1).join('').length) {
-        expect(written).toBe(seen + 1);
-        received[seen++]!.resolve();
-      }
-    }
-    expect(text).toBe(pieces.join(''));
+    onCleanup(() => client.destroy());
+    const res = await within(client.request({ method: 'GET', path: '/stream' }), 5000, 'head');
+    const text = await within(step.read(res.body), 5000, 'every piece');
+    expect(text).toBe(step.pieces.join(''));
   });
 });
 
@@ -321,7 +265,7 @@ describe('httpwire shutdown', () => {
     async (signal) => {
       const arrived = deferred();
       const finish = deferred();
-      const { url: target } = await startBackend((_req, res) => {
+      const { origin: target } = await startNodeBackend((_req, res) => {
         res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': '10' });
         res.write('slow ');
         arrived.resolve();
@@ -335,18 +279,35 @@ describe('httpwire shutdown', () => {
       expect(cli.child.exitCode).toBeNull();
       finish.resolve();
       expect((await slow).stdout).toBe('slow done.');
-      expect(await cli.exited).toBe(0);
+      expect(await within(cli.exited, 5000, 'the CLI to exit')).toBe(0);
       expect(cli.lines.at(-1)).toMatch(/^GET \/slow 200 10 \d+\.\dms$/);
     },
   );
 
+  it('exits 0 on SIGTERM with a WebSocket open through it, closing the WebSocket', async () => {
+    const { server, origin: target } = await startNodeBackend(() => undefined);
+    const wss = new WebSocketServer({ server });
+    onCleanup(() => {
+      for (const ws of wss.clients) ws.terminate();
+      return new Promise((resolve) => wss.close(resolve));
+    });
+    const cli = await startCli(['proxy', '--listen', '127.0.0.1:0', '--target', target]);
+    const ws = new WebSocket(cli.url.replace('http:', 'ws:'));
+    onCleanup(() => ws.terminate());
+    await once(ws, 'open');
+    const closed = once(ws, 'close');
+    cli.child.kill('SIGTERM');
+    expect(await within(cli.exited, 5000, 'the CLI to exit')).toBe(0);
+    expect((await closed)[0]).toBe(1006); // no close frame: the process went away
+  });
+
   it('exits 0 on SIGTERM when idle, closing kept-alive client connections', async () => {
     const cli = await startCli(['proxy', '--listen', '127.0.0.1:0']);
     const client = new Client(cli.url.slice(0, -1));
-    closers.push(() => client.destroy());
+    onCleanup(() => client.destroy());
     const res = await client.request({ method: 'GET', path: '/' });
     await res.body.text(); // the connection is now idle in undici's pool
     cli.child.kill('SIGTERM');
-    expect(await cli.exited).toBe(0);
+    expect(await within(cli.exited, 5000, 'the CLI to exit')).toBe(0);
   });
 });

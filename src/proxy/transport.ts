@@ -234,9 +234,22 @@ export class Transport implements RoundTripper {
     const reading = conn.read(wire, { onInformational });
     writing.catch(noop);
     reading.catch(noop);
+    // A server may answer early and close while the body is still going out
+    // (413, 401 on an upload): when the write fails because the connection
+    // did, a response that arrived anyway wins over the write error.
+    const answered = writing.then(
+      () => reading,
+      (err: Error) => {
+        const socket = pc.socket;
+        if (!socket.destroyed && socket.writable) throw err; // the body source failed, not the conn
+        return reading.catch(() => {
+          throw err;
+        });
+      },
+    );
     let res: Response;
     try {
-      res = await Promise.race([reading, writing.then(() => reading), stopping]);
+      res = await Promise.race([reading, answered, stopping]);
     } catch (err) {
       signal?.removeEventListener('abort', onAbort);
       throw stopped ?? writeErr ?? err;
