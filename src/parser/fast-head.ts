@@ -29,6 +29,8 @@ import { type ParserState, S } from './parser-state.js';
  * much; a line crossing the window's end is decoded again, twice as far.
  */
 const WINDOW = 512;
+/** The largest window decoded at once. */
+const MAX_WINDOW = 65536;
 /** A line is not valid for the fast path: the state machine reads it. */
 const FALLBACK = -1;
 /** A line reaches the end of the decoded window (or of the chunk, or of the head limit). */
@@ -51,7 +53,7 @@ const FAST_METHODS: ReadonlyMap<string, number> = new Map(
 export function fastHead(p: ParserState, data: Bytes, start: number): number {
   const limit = Math.min(data.length, p.headLimit - p.base);
   if (p.text === '' || start < p.textStart || start >= p.textEnd) {
-    decode(p, data, start, Math.max(WINDOW, 2 * p.lastHeadBytes));
+    decode(p, data, start, nextWindow(p, start));
   }
   let j: number;
   for (;;) {
@@ -96,9 +98,23 @@ function decode(p: ParserState, data: Bytes, from: number, size: number): void {
   p.textEnd = to;
 }
 
-/** grow: the size of the next window from `from`, at least twice what is left of this one. */
+/**
+ * nextWindow: the size of a new window at `start`. Heads that follow one
+ * another with little between them (pipelined requests without bodies)
+ * double the window each time, up to MAX_WINDOW, so a burst is decoded in
+ * a few calls; after a body it starts again from twice the last head.
+ */
+function nextWindow(p: ParserState, start: number): number {
+  const last = p.textEnd - p.textStart;
+  if (p.text !== '' && start >= p.textEnd && start - p.textEnd <= p.lastHeadBytes) {
+    return Math.min(2 * last, MAX_WINDOW);
+  }
+  return Math.max(WINDOW, 2 * p.lastHeadBytes);
+}
+
+/** grow: the size of the next window from `from`: at least the last one, and twice what is left of it. */
 function grow(p: ParserState, from: number): number {
-  return Math.max(WINDOW, 2 * (p.textEnd - from));
+  return Math.max(WINDOW, p.textEnd - p.textStart, 2 * (p.textEnd - from));
 }
 
 /**
