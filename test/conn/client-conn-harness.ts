@@ -21,6 +21,7 @@ import {
   type Script,
   startRawServer,
 } from '../helpers/raw-peer.js';
+export { rejection, within } from '../helpers/waiting.js';
 
 /** Dialed: a conn on a fresh connection to a raw server, with the server's side of it. */
 export interface Dialed {
@@ -96,27 +97,4 @@ export function requests(n: number): (received: Buffer) => boolean {
 /** ok returns a 200 response with `body` and its Content-Length, as wire text. */
 export function ok(body: string, extra = ''): string {
   return `HTTP/1.1 200 OK\r\n${extra}Content-Length: ${Buffer.byteLength(body, 'latin1')}\r\n\r\n${body}`;
-}
-
-/** rejection turns a promise into its error (or null when it resolves), for asserting rejections by identity. */
-export async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  return null;
-}
-
-/** within rejects with a clear error when `promise` does not settle in `ms`, so a hang fails fast. */
-export async function within<T>(promise: Promise<T>, ms = 2000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`did not settle within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -22,6 +22,8 @@ import type { Handler, HandlerFunc } from '../../src/proxy/handler.js';
 import { ReverseProxy, type ReverseProxyOptions } from '../../src/proxy/reverse-proxy.js';
 import { createServer, type Server, type ServerOptions } from '../../src/proxy/server.js';
 import { type RawPeer, type RawServer, type Script, startRawServer } from '../helpers/raw-peer.js';
+export { settles, within } from '../helpers/waiting.js';
+import { activeHandles, settles } from '../helpers/waiting.js';
 
 /** Served: one of our servers, listening, with what it logged. */
 export interface Served {
@@ -68,20 +70,6 @@ export interface ProxyHarness {
 
 const HANDLES = new Set(['TCPSocketWrap', 'TCPServerWrap', 'Timeout']);
 
-function handles(): number {
-  return process.getActiveResourcesInfo().filter((type) => HANDLES.has(type)).length;
-}
-
-/** settles polls `check` every few ms until it holds or `ms` pass; it returns the last result. */
-export async function settles(check: () => boolean, ms = 2000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  return true;
-}
-
 /** useProxyHarness registers the per-test clean-up and returns the helpers. */
 export function useProxyHarness(): ProxyHarness {
   const clients: Client[] = [];
@@ -93,7 +81,7 @@ export function useProxyHarness(): ProxyHarness {
   const frontends: Server[] = [];
   let baseline = 0;
   beforeEach(() => {
-    baseline = handles();
+    baseline = activeHandles(HANDLES);
   });
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((c) => c.destroy()));
@@ -107,7 +95,7 @@ export function useProxyHarness(): ProxyHarness {
     for (const p of proxies.splice(0)) p.close();
     await Promise.all([...backends.splice(0), ...frontends.splice(0)].map((s) => s.close()));
     for (const r of raws) expect(r.errors).toEqual([]);
-    const clean = await settles(() => handles() <= baseline);
+    const clean = await settles(() => activeHandles(HANDLES) <= baseline);
     expect(clean, `left open: ${process.getActiveResourcesInfo().join(', ')}`).toBe(true);
   });
 
@@ -182,19 +170,6 @@ export function firstHead(received: Uint8Array): string {
   const all = Buffer.from(received).toString('latin1');
   const end = all.indexOf('\r\n\r\n');
   return end === -1 ? all : all.slice(0, end + 4);
-}
-
-/** within rejects when `promise` does not settle in `ms`, so a hang fails fast. */
-export async function within<T>(promise: Promise<T>, ms = 3000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`did not settle within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** deferred returns a promise with its resolve function, to order steps across peers. */

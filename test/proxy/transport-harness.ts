@@ -9,6 +9,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, beforeEach, expect } from 'vitest';
 import { Transport, type TransportOptions } from '../../src/proxy/transport.js';
 import { type RawServer, type Script, startRawServer } from '../helpers/raw-peer.js';
+export { rejection, settles, within } from '../helpers/waiting.js';
+import { activeHandles, settles } from '../helpers/waiting.js';
 
 /** Served: a node:http (or https) server and the connections it accepted. */
 export interface Served {
@@ -34,20 +36,6 @@ export interface Harness {
 
 const HANDLES = new Set(['TCPSocketWrap', 'TCPServerWrap', 'TLSWrap', 'Timeout']);
 
-function handles(): number {
-  return process.getActiveResourcesInfo().filter((type) => HANDLES.has(type)).length;
-}
-
-/** settles polls `check` every few ms until it holds or `ms` pass; it returns the last result. */
-export async function settles(check: () => boolean, ms = 2000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  return true;
-}
-
 /**
  * useHarness registers hooks that close every transport and server after
  * each test and expect the sockets, servers and timers that keep the
@@ -59,7 +47,7 @@ export function useHarness(): Harness {
   const raws: RawServer[] = [];
   let baseline = 0;
   beforeEach(() => {
-    baseline = handles();
+    baseline = activeHandles(HANDLES);
   });
   afterEach(async () => {
     for (const t of transports.splice(0)) t.close();
@@ -70,7 +58,7 @@ export function useHarness(): Harness {
     const all = raws.splice(0);
     await Promise.all(all.map((r) => r.close()));
     for (const r of all) expect(r.errors).toEqual([]);
-    const clean = await settles(() => handles() <= baseline);
+    const clean = await settles(() => activeHandles(HANDLES) <= baseline);
     expect(clean, `left open: ${process.getActiveResourcesInfo().join(', ')}`).toBe(true);
   });
   const track = async (server: Server, scheme = 'http'): Promise<Served> => {
@@ -101,29 +89,6 @@ export function useHarness(): Harness {
       return server;
     },
   };
-}
-
-/** within rejects when `promise` does not settle in `ms`, so a hang fails fast. */
-export async function within<T>(promise: Promise<T>, ms = 3000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`did not settle within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** rejection resolves with the error `promise` rejects with, or null when it resolves. */
-export async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  return null;
 }
 
 /** ok is a 200 response with `body` and its Content-Length, as wire text. */
