@@ -33,7 +33,8 @@ export async function writeRequest(
   options?: RequestHeadOptions,
 ): Promise<EncodedHead> {
   const encoded = encodeRequestHead(req, options);
-  corkUntilNextTick(sink);
+  // Not corked: a client keeping requests in flight does better sending
+  // each at once than batching them in lockstep with the responses.
   await writeBody(sink, req.body, encoded.framing, encoded.head);
   return encoded;
 }
@@ -56,8 +57,8 @@ export async function writeResponse(
 
 /**
  * corkUntilNextTick holds the sink's writes until the current run of
- * callbacks and promise jobs is over, so messages written back to back
- * (pipelined responses, a burst of requests) leave in one syscall.
+ * callbacks and promise jobs is over, so responses written back to back
+ * (answers to pipelined requests) leave in one syscall.
  */
 function corkUntilNextTick(sink: Sink): void {
   if (sink.cork === undefined || sink.uncork === undefined) return;
