@@ -177,12 +177,7 @@ export class ClientConn<S extends Socket = Socket> {
       return;
     }
     this.#pipereq.delete(req);
-    void this.#skipResponse(id);
-  }
-
-  async #skipResponse(id: number): Promise<void> {
-    await this.#pipe.startResponse(id);
-    this.#pipe.endResponse(id);
+    this.#pipe.skipResponse(id);
   }
 }
 

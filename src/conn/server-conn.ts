@@ -65,7 +65,7 @@ export class ServerConn<S extends Socket = Socket> {
       return req;
     } finally {
       this.#pipe.endRequest(id);
-      if (req === null) void this.#skipResponse(id);
+      if (req === null) this.#pipe.skipResponse(id);
       else this.#pipereq.set(req, id);
     }
   }
@@ -179,11 +179,6 @@ export class ServerConn<S extends Socket = Socket> {
       this.#turns.set(id, turn);
     }
     return turn;
-  }
-
-  async #skipResponse(id: number): Promise<void> {
-    await this.#pipe.startResponse(id);
-    this.#pipe.endResponse(id);
   }
 }
 

@@ -34,6 +34,17 @@ export class Pipeline {
   endResponse(id: number): void {
     this.#response.end(id);
   }
+
+  /**
+   * skipResponse gives up the response turn of `id` (a request that failed
+   * to be written or read): the turn is taken and ended as soon as it comes,
+   * without the caller waiting for it (Go's StartResponse + EndResponse).
+   */
+  skipResponse(id: number): void {
+    const turn = this.#response.start(id);
+    if (turn === undefined) this.#response.end(id);
+    else void turn.then(() => this.#response.end(id));
+  }
 }
 
 /** Sequencer runs numbered turns in order (Go's textproto.sequencer). */

@@ -17,7 +17,7 @@ export interface BodySource {
 }
 
 /** bytesSource wraps bytes already in memory. */
-export function bytesSource(bytes: Uint8Array): BodySource {
+function bytesSource(bytes: Uint8Array): BodySource {
   return {
     length: bytes.byteLength,
     bytes,

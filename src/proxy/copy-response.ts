@@ -89,7 +89,7 @@ export async function copyThrough(
 }
 
 /** readyNow reports whether `next` settles before the event loop turns (the chunk was already buffered). */
-export function readyNow(next: Promise<unknown>): Promise<boolean> {
+function readyNow(next: Promise<unknown>): Promise<boolean> {
   return Promise.race([
     next.then(
       () => true,

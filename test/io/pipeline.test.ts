@@ -83,4 +83,20 @@ describe('Pipeline (Go textproto.Pipeline)', () => {
     await Promise.all(turns);
     expect(order).toEqual(ids);
   });
+
+  it('skips a response turn at once when it is current, and later when it is not (Go: StartResponse + EndResponse)', async () => {
+    const pipe = new Pipeline();
+    const first = pipe.next();
+    const second = pipe.next();
+    const third = pipe.next();
+    pipe.skipResponse(second); // not its turn yet: skipped when the first ends
+    let thirdStarted = false;
+    const waiting = Promise.resolve(pipe.startResponse(third)).then(() => {
+      thirdStarted = true;
+    });
+    pipe.skipResponse(first); // its turn now: ended at once
+    await waiting;
+    expect(thirdStarted).toBe(true);
+    pipe.endResponse(third);
+  });
 });
