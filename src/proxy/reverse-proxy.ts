@@ -132,16 +132,17 @@ export class ReverseProxy {
       );
     }
     let out = cloneRequest(req);
+    if (this.director != null) {
+      this.director(out);
+    }
+    out.close = false;
+    // As Go: the upgrade is read after the director, which may add or drop it.
     let upType: string;
     try {
       upType = requestUpgradeType(out.header, req.protoMajor, req.protoMinor);
     } catch (err) {
       return this.#fail(rw, req, err);
     }
-    if (this.director != null) {
-      this.director(out);
-    }
-    out.close = false;
     removeHopByHopHeaders(out.header, { keepTeTrailers: acceptsTrailers(req.header) });
     if (upType !== '') {
       // Restore what an upgrade needs after the hop-by-hop removal.

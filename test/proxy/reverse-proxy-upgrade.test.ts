@@ -239,6 +239,25 @@ describe('ReverseProxy upgrades', () => {
     expect(sent).toContain('\r\nX-Kept: 1\r\n');
   });
 
+  it('reads the upgrade after the director, so a director can drop it (Go ServeHTTP order)', async () => {
+    const backend = await h.rawBackend(async (peer) => {
+      await peer.waitFor('\r\n\r\n');
+      await peer.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nplain');
+    });
+    const { proxy } = singleHost(`http://127.0.0.1:${backend.port}`);
+    const join = proxy.director!;
+    proxy.director = (out) => {
+      join(out);
+      out.header.delete('Upgrade');
+    };
+    const frontend = await h.frontend(proxy);
+    const client = await h.rawClient(frontend);
+    await client.write(UPGRADE_REQUEST);
+    await client.waitFor('plain');
+    expect(client.received().toString('latin1')).toMatch(/^HTTP\/1\.1 200 /);
+    expect(firstHead((await backend.nextPeer()).received())).not.toMatch(/upgrade/i);
+  });
+
   it('relays an upgrade to a node:http origin hijacking the connection (TestReverseProxyWebSocket)', async () => {
     const backend = await h.nodeBackend((_req, res) =>
       res.writeHead(400).end('unexpected request'),
