@@ -111,7 +111,8 @@ export class MessageReader {
    * A clean end of input between messages rejects with ErrPersistEOF.
    */
   async next(requestMethod?: string): Promise<IncomingMessage> {
-    await this.#finishCurrent();
+    const finishing = this.#finishCurrent();
+    if (finishing !== undefined) await finishing;
     if (this.#error !== null) throw this.#error;
     if (this.#parser.upgraded) this.#parser.resumeAfterUpgrade();
     if (requestMethod !== undefined) this.#parser.requestMethod = requestMethod;
@@ -134,7 +135,8 @@ export class MessageReader {
     this.#reader.onReadable = noop;
   }
 
-  async #finishCurrent(discardClaimed = false): Promise<void> {
+  /** #finishCurrent ends the current body; undefined when there is nothing to wait for (the common case). */
+  #finishCurrent(discardClaimed = false): Promise<void> | undefined {
     const last = this.#lastBody;
     this.#lastBody = null;
     if (last !== null && last !== this.#body && !last.consumed) {
@@ -152,7 +154,7 @@ export class MessageReader {
     this.#waitDone ??= deferred();
     const done = this.#waitDone.promise;
     this.#pump();
-    await done;
+    return done;
   }
 
   #onHead(head: MessageHead): void {
