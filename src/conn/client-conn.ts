@@ -5,7 +5,7 @@ import { type Detached, SocketReader } from '../io/socket-reader.js';
 import { MessageReader } from '../message/message-reader.js';
 import type { Request } from '../message/request.js';
 import { Response } from '../message/response.js';
-import { writeRequest } from '../message/write-message.js';
+import { sendRequest } from '../message/write-message.js';
 import type { ConnOptions } from './conn-options.js';
 
 /** ReadOptions for `ClientConn.read` and `do`. */
@@ -59,7 +59,8 @@ export class ClientConn<S extends Socket = Socket> {
     const id = this.#pipe.next();
     this.#pipereq.set(req, id);
     let ok = false;
-    await this.#pipe.startRequest(id);
+    const turn = this.#pipe.startRequest(id);
+    if (turn !== undefined) await turn;
     try {
       const socket = this.#socket;
       if (socket === null) throw ErrClosed;
@@ -67,7 +68,8 @@ export class ClientConn<S extends Socket = Socket> {
       if (this.#writeErr !== null) throw this.#writeErr;
       if (req.close) this.#writeErr = ErrPersistEOF; // pipelined reads may still come
       try {
-        await writeRequest(socket, req, { absoluteForm: this.#absoluteForm });
+        const { pending } = sendRequest(socket, req, { absoluteForm: this.#absoluteForm });
+        if (pending !== null) await pending;
       } catch (err) {
         this.#writeErr = err as Error;
         throw err;
@@ -92,7 +94,8 @@ export class ClientConn<S extends Socket = Socket> {
     const id = this.#pipereq.get(req);
     if (id === undefined) throw ErrPipeline;
     this.#pipereq.delete(req);
-    await this.#pipe.startResponse(id);
+    const turn = this.#pipe.startResponse(id);
+    if (turn !== undefined) await turn;
     try {
       if (this.#writeFailed.delete(id)) throw ErrPipeline;
       if (this.#socket === null) throw ErrClosed;

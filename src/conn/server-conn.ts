@@ -6,7 +6,7 @@ import { MessageReader } from '../message/message-reader.js';
 import type { Header } from '../message/header.js';
 import { Request } from '../message/request.js';
 import { Response } from '../message/response.js';
-import { encodeResponseHead, writeResponse } from '../message/write-message.js';
+import { encodeResponseHead, sendResponse } from '../message/write-message.js';
 import type { ConnOptions } from './conn-options.js';
 
 /**
@@ -20,7 +20,7 @@ export class ServerConn<S extends Socket = Socket> {
   readonly #messages: MessageReader;
   readonly #pipe = new Pipeline();
   readonly #pipereq = new Map<Request, number>(); // read, not yet answered
-  readonly #turns = new Map<number, Promise<void>>(); // response turns awaited, by request id
+  readonly #turns = new Map<number, Promise<void> | null>(); // response turns taken, by request id (null: the current one)
   readonly #remoteAddr: string;
   #socket: S | null; // null once hijacked or closed
   #readErr: Error | null = null; // sticky once set
@@ -47,7 +47,8 @@ export class ServerConn<S extends Socket = Socket> {
   async read(): Promise<Request> {
     const id = this.#pipe.next();
     let req: Request | null = null;
-    await this.#pipe.startRequest(id);
+    const turn = this.#pipe.startRequest(id);
+    if (turn !== undefined) await turn;
     try {
       if (this.#writeErr !== null) throw this.#writeErr; // no point reading if we cannot answer
       this.#readErr ??= this.#messages.error; // persist.go: a failed body fails later reads
@@ -81,7 +82,8 @@ export class ServerConn<S extends Socket = Socket> {
     const id = this.#pipereq.get(req);
     if (id === undefined) throw ErrPipeline;
     this.#pipereq.delete(req);
-    await this.#turn(id);
+    const turn = this.#turn(id);
+    if (turn !== undefined) await turn;
     try {
       const socket = this.#socket;
       if (this.#writeErr !== null) throw this.#writeErr;
@@ -91,8 +93,9 @@ export class ServerConn<S extends Socket = Socket> {
       if (res.close) this.#readErr ??= ErrPersistEOF; // pipelined unread requests are lost
       let delimitedByClose: boolean;
       try {
-        delimitedByClose =
-          (await writeResponse(socket, res, { request: req })).framing.kind === 'close';
+        const { encoded, pending } = sendResponse(socket, res, { request: req });
+        if (pending !== null) await pending;
+        delimitedByClose = encoded.framing.kind === 'close';
       } catch (err) {
         this.#writeErr = err as Error;
         throw err;
@@ -125,11 +128,12 @@ export class ServerConn<S extends Socket = Socket> {
     }
     const res = new Response(status, { header, protoMinor: req.protoMinor === 0 ? 0 : 1 });
     const { head } = encodeResponseHead(res, { request: req });
-    await this.#turn(id);
+    const turn = this.#turn(id);
+    if (turn !== undefined) await turn;
     const socket = this.#socket;
     if (this.#writeErr !== null) throw this.#writeErr;
     if (socket === null) throw ErrClosed;
-    socket.write(head); // a few bytes: the final response's write waits for 'drain' if needed
+    socket.write(head, 'latin1'); // a few bytes: the final response's write waits for 'drain' if needed
   }
 
   /**
@@ -171,13 +175,16 @@ export class ServerConn<S extends Socket = Socket> {
     this.hijack().socket.end();
   }
 
-  /** #turn resolves on the response turn of request `id`; `write` and `writeInformational` share it, keeping their order. */
-  #turn(id: number): Promise<void> {
-    let turn = this.#turns.get(id);
-    if (turn === undefined) {
-      turn = this.#pipe.startResponse(id) ?? Promise.resolve();
-      this.#turns.set(id, turn);
-    }
+  /**
+   * #turn returns a promise for the response turn of request `id`, or
+   * undefined when it is that turn now; `write` and `writeInformational`
+   * share it, keeping their order.
+   */
+  #turn(id: number): Promise<void> | undefined {
+    const known = this.#turns.get(id);
+    if (known !== undefined) return known ?? undefined;
+    const turn = this.#pipe.startResponse(id);
+    this.#turns.set(id, turn ?? null);
     return turn;
   }
 }

@@ -79,10 +79,19 @@ function lowerName(name: string): string {
  * `ERR_INVALID_HEADER` before changing anything.
  */
 export class Header implements Iterable<HeaderPair> {
-  /** Lines in wire order, three slots each: name as given, lower-case name, value (null = no value). */
-  #list: (string | null)[] = [];
-  /** Lower-case name → number of its slots in #list; a name is present iff it has an entry. */
-  #counts = new Map<string, number>();
+  /**
+   * Lines in wire order, three slots each: name as given, lower-case name,
+   * value (null = no value). Lookups scan it: headers are short, and a scan
+   * of interned names beats keeping an index up to date per request.
+   */
+  #list: (string | null)[];
+  /** Number of null-valued lines: while 0, `add` needs no scan. */
+  #nulls = 0;
+
+  /** An empty Header; see `Header.from` for a filled one. */
+  constructor() {
+    this.#list = [];
+  }
 
   /** Header.from copies `init`: a Header (null-valued names kept), a plain object, or `[name, value]` pairs. */
   static from(init?: HeaderInit | null): Header {
@@ -103,21 +112,26 @@ export class Header implements Iterable<HeaderPair> {
 
   /**
    * Header.fromWire wraps pairs read by our parser without re-checking them
-   * (the writers check every line again before sending it).
+   * (the writers check every line again before sending it), leaving out the
+   * lower-case names in `exclude`.
    */
-  static fromWire(pairs: readonly HeaderPair[]): Header {
+  static fromWire(pairs: readonly HeaderPair[], exclude?: ReadonlySet<string>): Header {
     const h = new Header();
-    h.addWire(pairs);
+    const list = h.#list;
+    for (let i = 0; i < pairs.length; i++) {
+      const pair = pairs[i]!;
+      const lower = lowerName(pair[0]);
+      if (exclude === undefined || !exclude.has(lower)) list.push(pair[0], lower, pair[1]);
+    }
     return h;
   }
 
   /** get returns the first value of `name`, or null when it has none. */
   get(name: string): string | null {
     const lower = lowerName(name);
-    if (!this.#counts.has(lower)) return null;
     const list = this.#list;
     for (let i = 0; i < list.length; i += 3) {
-      if (list[i + 1] === lower && list[i + 2] !== null) return list[i + 2];
+      if (list[i + 1] === lower && list[i + 2] !== null) return list[i + 2]!;
     }
     return null;
   }
@@ -126,7 +140,6 @@ export class Header implements Iterable<HeaderPair> {
   values(name: string): string[] {
     const lower = lowerName(name);
     const out: string[] = [];
-    if (!this.#counts.has(lower)) return out;
     const list = this.#list;
     for (let i = 0; i < list.length; i += 3) {
       if (list[i + 1] === lower && list[i + 2] !== null) out.push(list[i + 2]!);
@@ -136,7 +149,7 @@ export class Header implements Iterable<HeaderPair> {
 
   /** has reports whether `name` is present, even with a null value. */
   has(name: string): boolean {
-    return this.#counts.has(lowerName(name));
+    return this.#first(lowerName(name)) >= 0;
   }
 
   /**
@@ -152,14 +165,11 @@ export class Header implements Iterable<HeaderPair> {
     const lines: (string | null)[] = [];
     if (values === null) lines.push(name, lower, null);
     else for (const v of values) lines.push(name, lower, v);
-    const list = this.#list;
-    let at = list.length;
-    if (this.#counts.has(lower)) {
-      at = this.#first(lower);
-      this.#remove(lower, at);
-    }
-    list.splice(at, 0, ...lines);
-    if (lines.length > 0) this.#counts.set(lower, lines.length / 3);
+    let at = this.#first(lower);
+    if (at >= 0) this.#remove(lower, at);
+    else at = this.#list.length;
+    this.#list.splice(at, 0, ...lines);
+    if (values === null) this.#nulls++;
     return this;
   }
 
@@ -180,8 +190,9 @@ export class Header implements Iterable<HeaderPair> {
   /** delete removes every line of `name`; it reports whether there was one. */
   delete(name: string): boolean {
     const lower = lowerName(name);
-    if (!this.#counts.has(lower)) return false;
-    this.#remove(lower, 0);
+    const at = this.#first(lower);
+    if (at < 0) return false;
+    this.#remove(lower, at);
     return true;
   }
 
@@ -189,7 +200,7 @@ export class Header implements Iterable<HeaderPair> {
   clone(): Header {
     const h = new Header();
     h.#list = this.#list.slice();
-    h.#counts = new Map(this.#counts);
+    h.#nulls = this.#nulls;
     return h;
   }
 
@@ -230,7 +241,10 @@ export class Header implements Iterable<HeaderPair> {
 
   /** size is the number of distinct names, null-valued ones included. */
   get size(): number {
-    return this.#counts.size;
+    const seen = new Set<string>();
+    const list = this.#list;
+    for (let i = 1; i < list.length; i += 3) seen.add(list[i]!);
+    return seen.size;
   }
 
   /** Iteration yields `[name, value]` for each line in wire order; null-valued names yield nothing. */
@@ -243,25 +257,23 @@ export class Header implements Iterable<HeaderPair> {
 
   #append(name: string, value: string): void {
     const lower = lowerName(name);
-    const count = this.#counts.get(lower);
-    if (count === 1) {
+    if (this.#nulls > 0) {
       // A null-valued name takes its first value in place, as Go's append(nil, v).
       const at = this.#first(lower);
-      if (this.#list[at + 2] === null) {
+      if (at >= 0 && this.#list[at + 2] === null) {
         this.#list[at + 2] = value;
+        this.#nulls--;
         return;
       }
     }
     this.#list.push(name, lower, value);
-    this.#counts.set(lower, (count ?? 0) + 1);
   }
 
-  /** Slot of the first line of `lower`, which must be present. */
+  /** Slot of the first line of `lower`, or -1. */
   #first(lower: string): number {
     const list = this.#list;
-    let at = 0;
-    while (list[at + 1] !== lower) at += 3;
-    return at;
+    for (let at = 0; at < list.length; at += 3) if (list[at + 1] === lower) return at;
+    return -1;
   }
 
   /** Removes every line of `lower` at or after slot `from` (which is 0 or its first line). */
@@ -269,13 +281,15 @@ export class Header implements Iterable<HeaderPair> {
     const list = this.#list;
     let w = from;
     for (let r = from; r < list.length; r += 3) {
-      if (list[r + 1] === lower) continue;
+      if (list[r + 1] === lower) {
+        if (list[r + 2] === null) this.#nulls--;
+        continue;
+      }
       list[w] = list[r];
       list[w + 1] = list[r + 1];
       list[w + 2] = list[r + 2];
       w += 3;
     }
     list.length = w;
-    this.#counts.delete(lower);
   }
 }

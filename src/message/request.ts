@@ -3,8 +3,9 @@ import type { MessageHead } from '../parser/types.js';
 import { Body } from './body.js';
 import type { BodyInit } from './body-source.js';
 import { isToken } from './field-syntax.js';
+import { ADOPT, type AdoptingInit } from './adopt.js';
 import { Header, type HeaderInit } from './header.js';
-import { announcedTrailer, stripFraming } from './incoming.js';
+import { announcedTrailer, incomingHeader, wireValue } from './incoming.js';
 import { type MessageURL, parseAbsoluteURL, parseRequestTarget, requestTarget } from './url.js';
 
 /** RequestInit: the optional parts of a Request. */
@@ -80,21 +81,22 @@ export class Request {
    * method means GET; anything but a token throws `ERR_INVALID_METHOD`.
    */
   constructor(method: string, url: string | URL | MessageURL, init: RequestInit = {}) {
+    const adopted = (init as AdoptingInit<RequestInit>)[ADOPT];
     const m = method === '' ? 'GET' : method;
     if (!isToken(m))
       throw new ProtocolError('ERR_INVALID_METHOD', `invalid method ${JSON.stringify(m)}`);
     this.method = m;
     if (typeof url === 'string') this.url = parseAbsoluteURL(url);
     else if (url instanceof URL) this.url = parseAbsoluteURL(url.href);
-    else this.url = { ...url };
-    this.header = Header.from(init.header);
+    else this.url = adopted === undefined ? { ...url } : url;
+    this.header = adopted?.header ?? Header.from(init.header);
     this.host = init.host ?? this.header.get('Host') ?? this.url.host;
     this.body = init.body == null ? null : Body.from(init.body);
     this.contentLength = init.contentLength ?? (this.body === null ? 0 : this.body.length);
     this.close = init.close ?? false;
     this.protoMajor = init.protoMajor ?? 1;
     this.protoMinor = init.protoMinor ?? 1;
-    this.trailer = Header.from(init.trailer);
+    this.trailer = adopted?.trailer ?? Header.from(init.trailer);
   }
 
   /**
@@ -103,28 +105,28 @@ export class Request {
    * target's host, else the Host header, which is removed from `header`
    * along with `Transfer-Encoding`, `Trailer`, and `Content-Length` when the
    * body is chunked. `contentLength` is -1 for a chunked body, else the
-   * Content-Length (0 without one). `trailer` holds the announced names with
+   * Content-Length (0 without one, and for CONNECT). `trailer` holds the announced names with
    * null values, filled by the body when it ends. `close` is the opposite
    * of llhttp's keep-alive verdict.
    */
   static fromHead(head: MessageHead, init: IncomingRequestInit = {}): Request {
     const method = head.method ?? 'GET';
     const url = parseRequestTarget(method, head.url ?? '/');
-    const header = Header.fromWire(head.headers);
-    const hostHeader = header.get('Host');
-    header.delete('Host');
+    const pairs = head.headers;
     const body = init.body ?? null;
     const req = new Request(method, url, {
       body,
-      host: url.host !== '' ? url.host : (hostHeader ?? ''),
-      contentLength: head.chunked ? -1 : Math.max(head.contentLength, 0),
+      host: url.host !== '' ? url.host : (wireValue(pairs, 'host') ?? ''),
+      // RFC 9110 §9.3.6: a CONNECT has no content (llhttp reads none); the tunnel follows the head.
+      contentLength: head.chunked ? -1 : method === 'CONNECT' ? 0 : Math.max(head.contentLength, 0),
       close: !head.shouldKeepAlive,
       protoMajor: head.versionMajor,
       protoMinor: head.versionMinor,
-    });
-    req.header = header;
-    req.trailer = announcedTrailer(header, head.chunked, body?.trailer);
-    stripFraming(header, head.chunked);
+      [ADOPT]: {
+        header: incomingHeader(pairs, head.chunked, true),
+        trailer: announcedTrailer(pairs, head.chunked, body?.trailer),
+      },
+    } as AdoptingInit<RequestInit>);
     req.remoteAddr = init.remoteAddr ?? '';
     return req;
   }

@@ -2,8 +2,9 @@ import { ProtocolError } from '../errors.js';
 import type { MessageHead } from '../parser/types.js';
 import { Body } from './body.js';
 import type { BodyInit } from './body-source.js';
+import { ADOPT, type AdoptingInit } from './adopt.js';
 import { Header, type HeaderInit } from './header.js';
-import { announcedTrailer, stripFraming } from './incoming.js';
+import { announcedTrailer, incomingHeader } from './incoming.js';
 import type { Request } from './request.js';
 import { statusText } from './status-text.js';
 
@@ -69,6 +70,7 @@ export class Response {
 
   /** Makes a response; a status that is not an integer from 100 to 999 throws `ERR_INVALID_STATUS`. */
   constructor(status: number, init: ResponseInit = {}) {
+    const adopted = (init as AdoptingInit<ResponseInit>)[ADOPT];
     if (!Number.isInteger(status) || status < 100 || status > 999) {
       throw new ProtocolError('ERR_INVALID_STATUS', `invalid status ${status}`);
     }
@@ -76,11 +78,11 @@ export class Response {
     this.statusText = init.statusText ?? statusText(status);
     this.protoMajor = init.protoMajor ?? 1;
     this.protoMinor = init.protoMinor ?? 1;
-    this.header = Header.from(init.header);
+    this.header = adopted?.header ?? Header.from(init.header);
     this.body = init.body == null ? null : Body.from(init.body);
     this.contentLength = init.contentLength ?? (this.body === null ? 0 : this.body.length);
     this.close = init.close ?? false;
-    this.trailer = Header.from(init.trailer);
+    this.trailer = adopted?.trailer ?? Header.from(init.trailer);
     this.request = init.request ?? null;
   }
 
@@ -98,9 +100,8 @@ export class Response {
     const request = init.request ?? null;
     let contentLength = head.chunked ? -1 : head.contentLength;
     if (!bodyAllowed(status)) contentLength = 0;
-    const header = Header.fromWire(head.headers);
     const body = init.body ?? null;
-    const res = new Response(status, {
+    return new Response(status, {
       statusText: head.statusText ?? '',
       body,
       contentLength,
@@ -108,10 +109,10 @@ export class Response {
       protoMajor: head.versionMajor,
       protoMinor: head.versionMinor,
       request,
-    });
-    res.header = header;
-    res.trailer = announcedTrailer(header, head.chunked, body?.trailer);
-    stripFraming(header, head.chunked);
-    return res;
+      [ADOPT]: {
+        header: incomingHeader(head.headers, head.chunked, false),
+        trailer: announcedTrailer(head.headers, head.chunked, body?.trailer),
+      },
+    } as AdoptingInit<ResponseInit>);
   }
 }

@@ -14,6 +14,8 @@ export interface Sink {
   once(event: 'drain' | 'close' | 'error', listener: (err?: Error) => void): unknown;
   off(event: 'drain' | 'close' | 'error', listener: (err?: Error) => void): unknown;
   readonly destroyed?: boolean;
+  /** How many `cork()` calls are not yet matched by `uncork()`. */
+  readonly writableCorked?: number;
   cork?(): void;
   uncork?(): void;
 }
@@ -70,7 +72,10 @@ function drained(sink: Sink): Promise<void> {
 class FramedWriter {
   readonly #sink: Sink;
   readonly #framing: Framing;
+  /** The message head (latin1), written before the parts. */
+  #head: string | null = null;
   #parts: Uint8Array[] = [];
+  /** Bytes of the head and the parts. */
   #partBytes = 0;
   /** Body bytes accepted so far (before framing). */
   #bodyBytes = 0;
@@ -81,7 +86,13 @@ class FramedWriter {
   }
 
   get pending(): boolean {
-    return this.#parts.length > 0;
+    return this.#head !== null || this.#parts.length > 0;
+  }
+
+  /** head queues the message head, latin1 text, ahead of everything. */
+  head(text: string): void {
+    this.#head = text;
+    this.#partBytes += text.length;
   }
 
   queue(part: Uint8Array): void {
@@ -115,23 +126,38 @@ class FramedWriter {
     if (framing.kind === 'chunked') this.queue(lastChunk(framing.trailer));
   }
 
-  async flush(): Promise<void> {
+  /**
+   * flush hands the head and the queued parts to the sink: as one buffer
+   * when they are small, else one write each inside a cork. It returns a
+   * promise only when the sink asked to wait for 'drain'.
+   */
+  flush(): Promise<void> | undefined {
+    const head = this.#head;
     const parts = this.#parts;
-    if (parts.length === 0) return;
+    if (head === null && parts.length === 0) return undefined;
     const sink = this.#sink;
     if (sink.destroyed === true) throw closedError();
     let ok: boolean;
-    if (parts.length === 1 || this.#partBytes <= COALESCE_BYTES) {
-      ok = sink.write(parts.length === 1 ? parts[0]! : Buffer.concat(parts, this.#partBytes));
+    if (head === null && parts.length === 1) {
+      ok = sink.write(parts[0]!);
+    } else if (this.#partBytes <= COALESCE_BYTES) {
+      const joined = Buffer.allocUnsafe(this.#partBytes);
+      let at = head === null ? 0 : joined.write(head, 0, 'latin1');
+      for (const part of parts) {
+        joined.set(part, at);
+        at += part.byteLength;
+      }
+      ok = sink.write(joined);
     } else {
       sink.cork?.();
-      ok = true;
+      ok = head === null || sink.write(Buffer.from(head, 'latin1'));
       for (const part of parts) ok = sink.write(part);
       sink.uncork?.();
     }
+    this.#head = null;
     this.#parts = [];
     this.#partBytes = 0;
-    if (!ok) await drained(sink);
+    return ok ? undefined : drained(sink);
   }
 }
 
@@ -168,26 +194,28 @@ async function firstChunk(
 }
 
 /**
- * writeBody writes `head` (if given) and then `body` framed as `framing`
+ * writeBody writes `head` (latin1 text, if given) and then `body` framed as `framing`
  * says, honouring back-pressure: when the sink's `write` returns false it
  * waits for 'drain' (and fails if the sink closes first). The head and a
  * body in memory go out in one write when small; a streamed body's first
  * chunk joins the head if it is ready at once. With `none` framing the body
- * is left untouched. A body shorter or longer than a `length` framing
- * rejects with `ERR_CONTENT_LENGTH_MISMATCH` (nothing past the declared
- * length is written), and a failing body rejects with its error, leaving a
- * chunked body unterminated; in both cases the message on the wire is
- * incomplete and the caller must close the connection. The sink is never
- * ended: after `close` framing the caller closes it.
+ * is left untouched. A body shorter or longer than a `length` framing fails
+ * with `ERR_CONTENT_LENGTH_MISMATCH` (nothing past the declared length is
+ * written), and a failing body with its error, leaving a chunked body
+ * unterminated; in both cases the message on the wire is incomplete and the
+ * caller must close the connection. The sink is never ended: after `close`
+ * framing the caller closes it. A body in memory is written at once: the
+ * result is then undefined, or a promise for the sink's 'drain'; errors are
+ * thrown. Else it is a promise that settles once the body was written.
  */
-export async function writeBody(
+export function writeBody(
   sink: Sink,
   body: BodyInit | Body | undefined,
   framing: Framing,
-  head?: Uint8Array,
-): Promise<void> {
+  head?: string,
+): Promise<void> | undefined {
   const out = new FramedWriter(sink, framing);
-  if (head !== undefined) out.queue(head);
+  if (head !== undefined) out.head(head);
   const source = framing.kind === 'none' ? null : toSource(body);
   if (source === null) {
     if (framing.kind !== 'none') out.end();
@@ -198,7 +226,11 @@ export async function writeBody(
     out.end();
     return out.flush();
   }
-  const it = source.chunks()[Symbol.asyncIterator]();
+  return writeChunks(source.chunks()[Symbol.asyncIterator](), out);
+}
+
+/** writeChunks writes a streamed body through `out`, waiting for each chunk and for 'drain'. */
+async function writeChunks(it: AsyncIterator<Uint8Array>, out: FramedWriter): Promise<void> {
   try {
     for (let r = await firstChunk(it, out); r.done !== true; r = await it.next()) {
       out.data(r.value);

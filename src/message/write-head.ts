@@ -27,8 +27,8 @@ export interface Framing {
 
 /** EncodedHead is a serialized head with what it promised about the body. */
 export interface EncodedHead {
-  /** Start line, header lines and the blank line, latin1. */
-  readonly head: Buffer;
+  /** Start line, header lines and the blank line, as latin1 text (one char per byte). */
+  readonly head: string;
   readonly framing: Framing;
   /**
    * The connection cannot carry another message after this one: `close` was
@@ -177,7 +177,7 @@ export function encodeRequestHead(req: Request, options: RequestHeadOptions = {}
   const lines = req.header.wireLines(REQUEST_EXCLUDE) + own.lines;
   const head = `${method} ${target} HTTP/${major}.${minor}\r\nHost: ${host}\r\n${lines}\r\n`;
   return {
-    head: Buffer.from(head, 'latin1'),
+    head,
     framing,
     close: closes(own.connectionClose, req.header, major, minor),
   };
@@ -237,7 +237,7 @@ export function encodeResponseHead(res: Response, options: ResponseHeadOptions =
   const lines = res.header.wireLines(RESPONSE_EXCLUDE) + own.lines;
   const head = `HTTP/${major}.${minor} ${status} ${res.statusText}\r\n${lines}\r\n`;
   return {
-    head: Buffer.from(head, 'latin1'),
+    head,
     framing,
     close: closes(own.connectionClose, res.header, major, minor),
   };
