@@ -20,7 +20,8 @@ export class ServerConn<S extends Socket = Socket> {
   readonly #messages: MessageReader;
   readonly #pipe = new Pipeline();
   readonly #pipereq = new Map<Request, number>(); // read, not yet answered
-  readonly #turns = new Map<number, Promise<void> | null>(); // response turns taken, by request id (null: the current one)
+  #turnNow = -1; // the request id whose response turn was taken without waiting
+  #turns: Map<number, Promise<void>> | null = null; // response turns waited for, by request id
   readonly #remoteAddr: string;
   #socket: S | null; // null once hijacked or closed
   #readErr: Error | null = null; // sticky once set
@@ -108,7 +109,8 @@ export class ServerConn<S extends Socket = Socket> {
         this.close();
       }
     } finally {
-      this.#turns.delete(id);
+      if (this.#turnNow === id) this.#turnNow = -1;
+      else this.#turns?.delete(id);
       this.#pipe.endResponse(id);
     }
   }
@@ -181,10 +183,12 @@ export class ServerConn<S extends Socket = Socket> {
    * share it, keeping their order.
    */
   #turn(id: number): Promise<void> | undefined {
-    const known = this.#turns.get(id);
-    if (known !== undefined) return known ?? undefined;
+    if (id === this.#turnNow) return undefined;
+    const known = this.#turns?.get(id);
+    if (known !== undefined) return known;
     const turn = this.#pipe.startResponse(id);
-    this.#turns.set(id, turn ?? null);
+    if (turn === undefined) this.#turnNow = id;
+    else (this.#turns ??= new Map()).set(id, turn);
     return turn;
   }
 }

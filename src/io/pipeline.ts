@@ -50,21 +50,26 @@ export class Pipeline {
 /** Sequencer runs numbered turns in order (Go's textproto.sequencer). */
 class Sequencer {
   #current = 0;
-  readonly #waiting = new Map<number, () => void>();
+  /** Turns waited for out of order; made on first use (an idle connection keeps none). */
+  #waiting: Map<number, () => void> | null = null;
 
   /** start returns undefined when it is already `id`'s turn, else a promise for the turn. */
   start(id: number): Promise<void> | undefined {
     if (id === this.#current) return undefined;
-    return new Promise<void>((resolve) => this.#waiting.set(id, resolve));
+    const waiting = (this.#waiting ??= new Map());
+    return new Promise<void>((resolve) => waiting.set(id, resolve));
   }
 
   end(id: number): void {
     if (id !== this.#current)
       throw new Error(`pipeline: end of turn ${id} during turn ${this.#current}`);
     this.#current++;
-    const wake = this.#waiting.get(this.#current);
+    const waiting = this.#waiting;
+    if (waiting === null) return;
+    const wake = waiting.get(this.#current);
     if (wake !== undefined) {
-      this.#waiting.delete(this.#current);
+      waiting.delete(this.#current);
+      if (waiting.size === 0) this.#waiting = null;
       wake();
     }
   }
