@@ -16,6 +16,9 @@ type Waiter = {
   reject(err: Error): void;
 };
 
+/** The queue of every Body until its first push: shared, never changed. */
+const NO_CHUNKS: Uint8Array[] = [];
+
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
 
 /**
@@ -45,7 +48,7 @@ export class Body implements AsyncIterable<Uint8Array> {
   onClaim: (() => void) | null = null;
 
   /** Chunks pushed and not yet taken, with their total size (owned by the producer side). */
-  #queue: Uint8Array[] = [];
+  #queue: Uint8Array[] = NO_CHUNKS;
   #buffered = 0;
   #highWaterMark: number;
   #needDrain = false;
@@ -117,6 +120,7 @@ export class Body implements AsyncIterable<Uint8Array> {
       waiter.resolve({ value: chunk, done: false });
       return true;
     }
+    if (this.#queue === NO_CHUNKS) this.#queue = [];
     this.#queue.push(chunk);
     this.#buffered += chunk.byteLength;
     if (this.#buffered < this.#highWaterMark) return true;

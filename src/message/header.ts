@@ -69,6 +69,9 @@ function lowerName(name: string): string {
   return LOWER_CASE.get(name) ?? name.toLowerCase();
 }
 
+/** The lines of every Header until its first line is added: shared, never changed (see `#own`). */
+const NO_LINES: (string | null)[] = [];
+
 /**
  * Header is a case-insensitive multimap of header fields that keeps wire
  * order and the original case of names. Values are strings, one per line;
@@ -84,14 +87,9 @@ export class Header implements Iterable<HeaderPair> {
    * value (null = no value). Lookups scan it: headers are short, and a scan
    * of interned names beats keeping an index up to date per request.
    */
-  #list: (string | null)[];
+  #list: (string | null)[] = NO_LINES;
   /** Number of null-valued lines: while 0, `add` needs no scan. */
   #nulls = 0;
-
-  /** An empty Header; see `Header.from` for a filled one. */
-  constructor() {
-    this.#list = [];
-  }
 
   /** Header.from copies `init`: a Header (null-valued names kept), a plain object, or `[name, value]` pairs. */
   static from(init?: HeaderInit | null): Header {
@@ -117,12 +115,13 @@ export class Header implements Iterable<HeaderPair> {
    */
   static fromWire(pairs: readonly HeaderPair[], exclude?: ReadonlySet<string>): Header {
     const h = new Header();
-    const list = h.#list;
+    const list: (string | null)[] = [];
     for (let i = 0; i < pairs.length; i++) {
       const pair = pairs[i]!;
       const lower = lowerName(pair[0]);
       if (exclude === undefined || !exclude.has(lower)) list.push(pair[0], lower, pair[1]);
     }
+    if (list.length > 0) h.#list = list;
     return h;
   }
 
@@ -168,7 +167,7 @@ export class Header implements Iterable<HeaderPair> {
     let at = this.#first(lower);
     if (at >= 0) this.#remove(lower, at);
     else at = this.#list.length;
-    this.#list.splice(at, 0, ...lines);
+    this.#own().splice(at, 0, ...lines);
     if (values === null) this.#nulls++;
     return this;
   }
@@ -199,7 +198,7 @@ export class Header implements Iterable<HeaderPair> {
   /** clone returns an independent copy, null-valued names included. */
   clone(): Header {
     const h = new Header();
-    h.#list = this.#list.slice();
+    if (this.#list.length > 0) h.#list = this.#list.slice();
     h.#nulls = this.#nulls;
     return h;
   }
@@ -266,7 +265,13 @@ export class Header implements Iterable<HeaderPair> {
         return;
       }
     }
-    this.#list.push(name, lower, value);
+    this.#own().push(name, lower, value);
+  }
+
+  /** #own returns the lines to change, no longer the shared empty list. */
+  #own(): (string | null)[] {
+    if (this.#list === NO_LINES) this.#list = [];
+    return this.#list;
   }
 
   /** Slot of the first line of `lower`, or -1. */

@@ -99,19 +99,25 @@ function lengthFraming(length: number): Framing {
   return { kind: 'length', length, trailer: null };
 }
 
+/** The values of `Connection` in `header`, without allocating when there is none (the common case). */
+function connectionValues(header: Header): readonly string[] {
+  return header.has('Connection') ? header.values('Connection') : NO_VALUES;
+}
+
+const NO_VALUES: readonly string[] = Object.freeze([]);
+
 /**
  * Appends the lines we own: `Connection: close` (unless a Connection line
  * already says close), the framing line, and `Trailer` announcing the
- * trailer names for a chunked body.
+ * trailer names for a chunked body; `saysClose`: a Connection line of the
+ * message's header already has `close`.
  */
 function framingLines(
-  header: Header,
+  saysClose: boolean,
   close: boolean,
   framing: Framing,
   sendLength: number,
-): { lines: string; connectionClose: boolean } {
-  const connection = header.values('Connection');
-  const saysClose = hasToken(connection, 'close');
+): string {
   let lines = '';
   if ((close || framing.kind === 'close') && !saysClose) lines += 'Connection: close\r\n';
   if (sendLength >= 0) lines += 'Content-Length: ' + sendLength + '\r\n';
@@ -125,12 +131,20 @@ function framingLines(
     }
     if (names.length > 0) lines += 'Trailer: ' + names.join(', ') + '\r\n';
   }
-  return { lines, connectionClose: saysClose || close || framing.kind === 'close' };
+  return lines;
 }
 
-function closes(connectionClose: boolean, header: Header, major: number, minor: number): boolean {
-  if (connectionClose) return true;
-  return !atLeast11(major, minor) && !hasToken(header.values('Connection'), 'keep-alive');
+/** closes says whether the connection ends after a message with this head. */
+function closes(
+  saysClose: boolean,
+  close: boolean,
+  framing: Framing,
+  connection: readonly string[],
+  major: number,
+  minor: number,
+): boolean {
+  if (saysClose || close || framing.kind === 'close') return true;
+  return !atLeast11(major, minor) && !hasToken(connection, 'keep-alive');
 }
 
 /**
@@ -173,13 +187,15 @@ export function encodeRequestHead(req: Request, options: RequestHeadOptions = {}
     throw fail('ERR_UNKNOWN_LENGTH', 'a request body of unknown length needs HTTP/1.1');
   }
 
-  const own = framingLines(req.header, req.close, framing, sendLength);
-  const lines = req.header.wireLines(REQUEST_EXCLUDE) + own.lines;
+  const connection = connectionValues(req.header);
+  const saysClose = hasToken(connection, 'close');
+  const lines =
+    req.header.wireLines(REQUEST_EXCLUDE) + framingLines(saysClose, req.close, framing, sendLength);
   const head = `${method} ${target} HTTP/${major}.${minor}\r\nHost: ${host}\r\n${lines}\r\n`;
   return {
     head,
     framing,
-    close: closes(own.connectionClose, req.header, major, minor),
+    close: closes(saysClose, req.close, framing, connection, major, minor),
   };
 }
 
@@ -233,12 +249,15 @@ export function encodeResponseHead(res: Response, options: ResponseHeadOptions =
     framing = { kind: 'close', length: -1, trailer: null };
   }
 
-  const own = framingLines(res.header, res.close, framing, sendLength);
-  const lines = res.header.wireLines(RESPONSE_EXCLUDE) + own.lines;
+  const connection = connectionValues(res.header);
+  const saysClose = hasToken(connection, 'close');
+  const lines =
+    res.header.wireLines(RESPONSE_EXCLUDE) +
+    framingLines(saysClose, res.close, framing, sendLength);
   const head = `HTTP/${major}.${minor} ${status} ${res.statusText}\r\n${lines}\r\n`;
   return {
     head,
     framing,
-    close: closes(own.connectionClose, res.header, major, minor),
+    close: closes(saysClose, res.close, framing, connection, major, minor),
   };
 }
