@@ -214,9 +214,12 @@ export function writeBody(
   framing: Framing,
   head?: string,
 ): Promise<void> | undefined {
+  const source = framing.kind === 'none' ? null : toSource(body);
+  if (source !== null && source.bytes !== null && framing.kind === 'length') {
+    return writeWhole(sink, head ?? '', source.bytes, framing.length);
+  }
   const out = new FramedWriter(sink, framing);
   if (head !== undefined) out.head(head);
-  const source = framing.kind === 'none' ? null : toSource(body);
   if (source === null) {
     if (framing.kind !== 'none') out.end();
     return out.flush();
@@ -227,6 +230,34 @@ export function writeBody(
     return out.flush();
   }
   return writeChunks(source.chunks()[Symbol.asyncIterator](), out);
+}
+
+/**
+ * writeWhole writes a head and a body of known length in one buffer (one
+ * write each when large), the common case of a message in memory; a body
+ * whose size is not `length` throws before anything is written.
+ */
+function writeWhole(
+  sink: Sink,
+  head: string,
+  bytes: Uint8Array,
+  length: number,
+): Promise<void> | undefined {
+  if (bytes.byteLength !== length) throw mismatch(length, bytes.byteLength);
+  if (sink.destroyed === true) throw closedError();
+  let ok: boolean;
+  const total = head.length + length;
+  if (total <= COALESCE_BYTES) {
+    const joined = Buffer.allocUnsafe(total);
+    joined.set(bytes, joined.write(head, 0, 'latin1'));
+    ok = sink.write(joined);
+  } else {
+    sink.cork?.();
+    if (head.length > 0) sink.write(Buffer.from(head, 'latin1'));
+    ok = length === 0 || sink.write(bytes);
+    sink.uncork?.();
+  }
+  return ok ? undefined : drained(sink);
 }
 
 /** writeChunks writes a streamed body through `out`, waiting for each chunk and for 'drain'. */
