@@ -1,10 +1,13 @@
 import type { MessageReaderOptions } from '../message/message-reader.js';
 
 /**
- * ConnOptions: limits for a ClientConn or ServerConn. Every field is
- * optional: `maxHeaderBytes` 64 KiB, `lenient` 0 (strict), `readAhead`
- * 64 KiB of unconsumed socket bytes before the socket is paused,
- * `bodyHighWaterMark` 64 KiB of unread body before reading stops.
+ * ConnOptions: limits for a ClientConn or ServerConn (docs/limits.md lists
+ * them with their defaults and errors). Every field is optional:
+ * `maxHeaderBytes` 64 KiB, `maxHeaderCount` 256, `maxRequestLineBytes`
+ * 8 KiB (requests only), `maxChunkExtensionBytes` 16 KiB, `maxBodyBytes`
+ * none, `lenient` 0 (strict), `readAhead` 64 KiB of unconsumed socket
+ * bytes before the socket is paused, `bodyHighWaterMark` 64 KiB of unread
+ * body before reading stops.
  */
 export interface ConnOptions extends MessageReaderOptions {
   /** Unconsumed bytes buffered from the socket before it is paused; default 65536. */

@@ -141,10 +141,11 @@ export class ServerConn<S extends Socket = Socket> {
   /**
    * readError returns the read side's sticky error, or null: a request
    * whose head was read may already have a failed body (llhttp rejects an
-   * unsupported Transfer-Encoding right after the head).
+   * unsupported Transfer-Encoding right after the head; a body may be too
+   * large). A failed body comes first, even after a closing request.
    */
   get readError(): Error | null {
-    return this.#readErr ?? this.#messages.error;
+    return this.#messages.error ?? this.#readErr;
   }
 
   /** upgraded reports whether the last request read switched protocols (Upgrade, CONNECT): the rest of the stream is not HTTP. */

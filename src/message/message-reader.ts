@@ -1,13 +1,35 @@
-import { ErrBodyDiscarded, ErrClosed, ErrPersistEOF } from '../errors.js';
+import { ErrBodyDiscarded, ErrClosed, ErrPersistEOF, ProtocolError } from '../errors.js';
 import type { SocketReader } from '../io/socket-reader.js';
 import { Parser } from '../parser/parser.js';
 import type { HeaderPair, MessageHead, ParserKind } from '../parser/types.js';
 import { Body } from './body.js';
 
-/** MessageReaderOptions: parser limits and the body buffer size. */
+/** Default `maxHeaderBytes` of a connection: Node's is 16 KiB, Go's 1 MiB. */
+export const DEFAULT_MAX_HEADER_BYTES = 65536;
+/** Default `maxHeaderCount` of a connection (Apache's LimitRequestFields is 100, Node drops fields past 2000). */
+export const DEFAULT_MAX_HEADER_COUNT = 256;
+/** Default `maxRequestLineBytes` of a connection, nginx's (large_client_header_buffers 8k). */
+export const DEFAULT_MAX_REQUEST_LINE_BYTES = 8192;
+/** Default `maxChunkExtensionBytes` of a connection, Node's (CVE-2024-22019). */
+export const DEFAULT_MAX_CHUNK_EXTENSION_BYTES = 16384;
+
+/** MessageReaderOptions: parser limits and the body buffer size; docs/limits.md lists every limit. */
 export interface MessageReaderOptions {
   /** Largest head (and trailer section) in bytes; default 65536 (HPE_HEADER_OVERFLOW beyond). */
   maxHeaderBytes?: number;
+  /** Most header fields in a head, and trailer fields in a trailer section; default 256 (HPE_HEADER_OVERFLOW beyond). */
+  maxHeaderCount?: number;
+  /** Largest request line, CRLF included (requests only); default 8192 (HPE_REQUEST_LINE_OVERFLOW beyond). */
+  maxRequestLineBytes?: number;
+  /** Most chunk extension bytes in one message; default 16384 (HPE_CHUNK_EXTENSIONS_OVERFLOW beyond). */
+  maxChunkExtensionBytes?: number;
+  /**
+   * Largest body in bytes (after de-chunking); default null, no limit.
+   * Beyond it the body, and the read side, fail with a ProtocolError
+   * `ERR_BODY_TOO_LARGE`; a request whose Content-Length says more fails
+   * so right after its head.
+   */
+  maxBodyBytes?: number | null;
   /** llhttp lenient flags (`LENIENT_FLAGS`); default 0, strict. */
   lenient?: number;
   /** Body bytes buffered before the socket stops being read; default 65536. */
@@ -45,6 +67,8 @@ export class MessageReader {
   readonly #reader: SocketReader;
   readonly #parser: Parser;
   readonly #bodyHighWaterMark: number;
+  readonly #maxBodyBytes: number;
+  readonly #isRequest: boolean;
   readonly #onMessageBegin: (() => void) | undefined;
   #phase = Phase.IDLE;
   #error: Error | null = null; // sticky
@@ -52,6 +76,7 @@ export class MessageReader {
   #body: Body | null = null; // the current message's body until it completes
   #lastBody: Body | null = null; // the latest body, discarded by next() if nobody claimed it
   #bodyFull = false; // the body asked the producer to pause
+  #bodyBytes = 0; // body bytes of the current message so far, against #maxBodyBytes
   #trailers: HeaderPair[] | undefined;
   #started = false; // a byte of the current message has been parsed
   #stoppedAtEnd = false; // the parser paused right at the end of a chunk
@@ -61,6 +86,8 @@ export class MessageReader {
   constructor(reader: SocketReader, kind: ParserKind, options: MessageReaderOptions = {}) {
     this.#reader = reader;
     this.#bodyHighWaterMark = options.bodyHighWaterMark ?? 65536;
+    this.#maxBodyBytes = options.maxBodyBytes ?? Infinity;
+    this.#isRequest = kind === 'request';
     this.#onMessageBegin = options.onMessageBegin;
     this.#parser = new Parser(
       kind,
@@ -71,6 +98,11 @@ export class MessageReader {
         },
         onHeadersComplete: (head) => this.#onHead(head),
         onBody: (chunk) => {
+          this.#bodyBytes += chunk.length;
+          if (this.#bodyBytes > this.#maxBodyBytes) {
+            this.#bodyTooLarge();
+            return;
+          }
           const body = this.#body;
           if (this.#phase === Phase.BODY && body !== null && !body.push(chunk)) {
             this.#bodyFull = true;
@@ -82,7 +114,13 @@ export class MessageReader {
         },
         onMessageComplete: () => this.#onMessageComplete(),
       },
-      { maxHeaderBytes: options.maxHeaderBytes, lenient: options.lenient },
+      {
+        maxHeaderBytes: options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES,
+        maxHeaderCount: options.maxHeaderCount ?? DEFAULT_MAX_HEADER_COUNT,
+        maxRequestLineBytes: options.maxRequestLineBytes ?? DEFAULT_MAX_REQUEST_LINE_BYTES,
+        maxChunkExtensionBytes: options.maxChunkExtensionBytes ?? DEFAULT_MAX_CHUNK_EXTENSION_BYTES,
+        lenient: options.lenient,
+      },
     );
     reader.onReadable = () => this.#pump();
   }
@@ -110,10 +148,15 @@ export class MessageReader {
    * method of the request answered (HEAD and CONNECT change the framing).
    * A clean end of input between messages rejects with ErrPersistEOF.
    */
-  async next(requestMethod?: string): Promise<IncomingMessage> {
+  next(requestMethod?: string): Promise<IncomingMessage> {
     const finishing = this.#finishCurrent();
-    if (finishing !== undefined) await finishing;
-    if (this.#error !== null) throw this.#error;
+    if (finishing !== undefined) return finishing.then(() => this.#nextHead(requestMethod));
+    return this.#nextHead(requestMethod);
+  }
+
+  /** #nextHead starts parsing the next head once the previous message is done with. */
+  #nextHead(requestMethod: string | undefined): Promise<IncomingMessage> {
+    if (this.#error !== null) return Promise.reject(this.#error);
     if (this.#parser.upgraded) this.#parser.resumeAfterUpgrade();
     if (requestMethod !== undefined) this.#parser.requestMethod = requestMethod;
     this.#phase = Phase.HEAD;
@@ -166,11 +209,22 @@ export class MessageReader {
     this.#body = body;
     this.#lastBody = body;
     this.#bodyFull = false;
+    this.#bodyBytes = 0;
     this.#trailers = undefined;
     this.#phase = Phase.BODY;
     const wait = this.#waitHead;
     this.#waitHead = null;
     wait?.resolve({ head, body });
+    // A request's Content-Length always frames its body (a response's may not: HEAD, 304).
+    if (this.#isRequest && head.contentLength > this.#maxBodyBytes) this.#bodyTooLarge();
+  }
+
+  /** #bodyTooLarge fails the body and the read side: the body outgrew maxBodyBytes. */
+  #bodyTooLarge(): void {
+    this.#parser.pause();
+    this.#fail(
+      new ProtocolError('ERR_BODY_TOO_LARGE', `body larger than ${this.#maxBodyBytes} bytes`),
+    );
   }
 
   #onMessageComplete(): void {

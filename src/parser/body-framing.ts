@@ -11,7 +11,16 @@ import type { MessageHead } from './types.js';
 /** endOfHead: the empty line after the headers or the trailers. */
 export function endOfHead(p: ParserState, i: number): number {
   p.inHead = false;
-  if ((p.flags & FLAGS.TRAILING) === 0) return headersComplete(p, i);
+  p.lineLimited = false;
+  if ((p.flags & FLAGS.TRAILING) === 0) {
+    if (p.headers.length > p.maxHeaderCount) {
+      p.fail(ERROR.HEADER_OVERFLOW, 'Too many header fields', i);
+    }
+    return headersComplete(p, i);
+  }
+  if (p.trailers.length > p.maxHeaderCount) {
+    p.fail(ERROR.HEADER_OVERFLOW, 'Too many trailer fields', i);
+  }
   if (p.trailers.length > 0) p.cb.onTrailers?.(p.trailers);
   p.state = S.MESSAGE_DONE;
   p.cb.onChunkComplete?.();
@@ -97,6 +106,7 @@ export function afterHeadersComplete(p: ParserState, i: number): boolean {
   }
   if ((flags & FLAGS.CHUNKED) !== 0) {
     p.state = S.CHUNK_SIZE_START;
+    p.extensionBytes = 0;
   } else if ((flags & FLAGS.TRANSFER_ENCODING) !== 0) {
     const lenientTe = LENIENT_FLAGS.CHUNKED_LENGTH | LENIENT_FLAGS.TRANSFER_ENCODING;
     if (isRequest && (p.lenient & lenientTe) === 0) {

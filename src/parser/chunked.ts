@@ -130,6 +130,7 @@ function chunkSizeOtherwise(p: ParserState, c: number, i: number): number {
   }
   if (c === 0x3b) {
     p.state = S.CHUNK_EXTENSIONS;
+    if (p.maxChunkExtensionBytes !== Infinity) limitExtensions(p, i);
     return i + 1;
   }
   if (c === Byte.LF) {
@@ -147,21 +148,38 @@ function chunkSizeOtherwise(p: ParserState, c: number, i: number): number {
   return p.fail(ERROR.INVALID_CHUNK_SIZE, 'Invalid character in chunk size', consumed ? i + 1 : i);
 }
 
+/**
+ * limitExtensions starts counting the extensions of a chunk-size line, whose
+ * `;` is at `i`, against what is left of maxChunkExtensionBytes for the
+ * message: the run loop fails at the first byte over it, the line's CR
+ * being allowed right after the last byte that fits.
+ */
+function limitExtensions(p: ParserState, i: number): void {
+  p.extensionStart = p.base + i;
+  p.inHead = true;
+  p.headLimit = p.extensionStart + p.maxChunkExtensionBytes - p.extensionBytes + 1;
+}
+
 /** afterExtension: `;`, CR or LF after an extension name or value. */
 function afterExtension(p: ParserState, b: number, i: number, lfReason: string): number {
   let next: number;
   if (b === 0x3b) {
     p.state = S.CHUNK_EXTENSIONS;
     next = i + 1;
-  } else if (b === Byte.CR) {
-    p.state = S.CHUNK_SIZE_ALMOST_DONE;
-    next = i + 1;
   } else {
-    if (!p.hasLenient(LENIENT_FLAGS.OPTIONAL_CR_BEFORE_LF)) {
-      p.fail(ERROR.CR_EXPECTED, lfReason, i);
+    if (b === Byte.CR) {
+      next = i + 1;
+    } else {
+      if (!p.hasLenient(LENIENT_FLAGS.OPTIONAL_CR_BEFORE_LF)) {
+        p.fail(ERROR.CR_EXPECTED, lfReason, i);
+      }
+      next = i;
     }
     p.state = S.CHUNK_SIZE_ALMOST_DONE;
-    next = i;
+    if (p.inHead) {
+      p.inHead = false; // the line's extensions end here
+      p.extensionBytes += p.base + i - p.extensionStart;
+    }
   }
   return p.paused ? ~next : next;
 }

@@ -32,8 +32,12 @@ export const ERROR = {
   PAUSED_UPGRADE: 22,
   PAUSED_H2_UPGRADE: 23,
   USER: 24,
-  /** Not llhttp's: Node's code for a head larger than `maxHeaderBytes`. */
+  /** Not llhttp's: Node's code for a head larger than `maxHeaderBytes` (or with more than `maxHeaderCount` fields). */
   HEADER_OVERFLOW: 100,
+  /** Not llhttp's: Node's code (CVE-2024-22019) for more chunk extension bytes than `maxChunkExtensionBytes`. */
+  CHUNK_EXTENSIONS_OVERFLOW: 101,
+  /** Not llhttp's: a request line longer than `maxRequestLineBytes`. */
+  REQUEST_LINE_OVERFLOW: 102,
 } as const;
 
 /** FLAGS: llhttp's per-message flag bits (`llhttp_flags_t`). */

@@ -86,6 +86,10 @@ export class ParserState {
   readonly cb: ParserCallbacks;
   lenient: number;
   readonly maxHeaderBytes: number;
+  readonly maxHeaderCount: number;
+  readonly maxChunkExtensionBytes: number;
+  /** Bytes of maxHeaderBytes held back while a request line is read (maxRequestLineBytes), 0 when none. */
+  readonly lineSlack: number;
   requestMethod: string | readonly string[] | undefined;
   responseIndex = 0; // final responses seen, for an array `requestMethod`
 
@@ -97,8 +101,11 @@ export class ParserState {
   initialMessageCompleted = false;
   base = 0; // stream offset of the current chunk's first byte
 
-  inHead = false; // counting head or trailer bytes against maxHeaderBytes
-  headLimit = 0; // stream offset where the head or trailers overflow
+  inHead = false; // counting head, trailer or chunk extension bytes against their limit
+  headLimit = 0; // stream offset where the head, trailers or chunk extensions overflow
+  lineLimited = false; // headLimit is the request line's, lifted by lineSlack once the line is read
+  extensionStart = 0; // stream offset of the first `;` of the current chunk-size line's extensions
+  extensionBytes = 0; // chunk extension bytes of the current message before that line
 
   spanStart = -1; // index in the current chunk where the open span began, -1 when none
   spanText = ''; // the open span's bytes from earlier chunks
@@ -144,6 +151,11 @@ export class ParserState {
     this.cb = callbacks;
     this.lenient = options.lenient ?? 0;
     this.maxHeaderBytes = options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
+    this.maxHeaderCount = options.maxHeaderCount ?? Infinity;
+    this.maxChunkExtensionBytes = options.maxChunkExtensionBytes ?? Infinity;
+    const lineBytes = options.maxRequestLineBytes ?? Infinity;
+    this.lineSlack =
+      this.isRequest && lineBytes < this.maxHeaderBytes ? this.maxHeaderBytes - lineBytes : 0;
     this.requestMethod = options.requestMethod;
   }
 

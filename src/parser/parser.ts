@@ -99,6 +99,8 @@ export class Parser {
     p.initialMessageCompleted = false;
     p.base = 0;
     p.inHead = false;
+    p.lineLimited = false;
+    p.extensionBytes = 0;
     p.spanStart = -1;
     p.spanText = '';
     p.responseIndex = 0;
@@ -165,7 +167,10 @@ function run(p: ParserState, data: Bytes): number {
     if (p.inHead) {
       const limit = p.headLimit - p.base;
       if (limit < len) {
-        if (i >= limit) p.fail(ERROR.HEADER_OVERFLOW, 'Header overflow', limit);
+        if (i >= limit) {
+          overflow(p, limit);
+          continue; // the request line fit: the headers get the rest of maxHeaderBytes
+        }
         end = limit;
       }
     }
@@ -267,10 +272,33 @@ function beginMessage(p: ParserState, i: number): boolean {
   }
   p.finish = Finish.UNSAFE;
   p.inHead = true;
-  p.headLimit = p.base + i + p.maxHeaderBytes;
+  p.headLimit = p.base + i + p.maxHeaderBytes - p.lineSlack;
+  p.lineLimited = p.lineSlack > 0;
   p.spanStart = p.isRequest ? i : -1;
   p.state = p.isRequest ? S.REQ_METHOD : S.PROTOCOL;
   p.literal = '';
   p.cb.onMessageBegin?.();
   return !p.paused;
+}
+
+/**
+ * overflow: the bytes reached `p.headLimit` at index `limit` of the chunk.
+ * It throws the error of the limit reached; but when a request line held
+ * to maxRequestLineBytes has ended, it lifts the limit to maxHeaderBytes
+ * for the header lines and returns.
+ */
+function overflow(p: ParserState, limit: number): void {
+  const state = p.state;
+  if (p.lineLimited) {
+    if (state < S.HEADERS_START) {
+      p.fail(ERROR.REQUEST_LINE_OVERFLOW, 'Request line overflow', limit);
+    }
+    p.lineLimited = false;
+    p.headLimit += p.lineSlack;
+    return;
+  }
+  if (state >= S.CHUNK_EXTENSIONS && state <= S.CHUNK_EXTENSION_QUOTED_VALUE_DONE) {
+    p.fail(ERROR.CHUNK_EXTENSIONS_OVERFLOW, 'Chunk extensions overflow', limit);
+  }
+  p.fail(ERROR.HEADER_OVERFLOW, 'Header overflow', limit);
 }

@@ -72,6 +72,24 @@ export interface ParserOptions {
   /** Largest head (start line + headers), and largest trailer section, in bytes; default 65536. */
   maxHeaderBytes?: number;
   /**
+   * Requests only: largest request line, CRLF included, in bytes
+   * (`HPE_REQUEST_LINE_OVERFLOW` beyond, at the first byte over). Default
+   * none: the request line only counts towards `maxHeaderBytes`, as in llhttp.
+   */
+  maxRequestLineBytes?: number;
+  /**
+   * Most header fields in a head, and separately trailer fields in a
+   * trailer section (`HPE_HEADER_OVERFLOW` beyond, checked at the end of
+   * the section). Default none.
+   */
+  maxHeaderCount?: number;
+  /**
+   * Most chunk extension bytes in one message, counted from each `;` after
+   * a chunk size to the end of its line (`HPE_CHUNK_EXTENSIONS_OVERFLOW`
+   * beyond, at the first byte over). Default none.
+   */
+  maxChunkExtensionBytes?: number;
+  /**
    * Responses only: the method of the request each response answers. A string
    * applies to every response; an array gives one per final response, in
    * order (1xx interim responses other than 101 do not use up an entry).

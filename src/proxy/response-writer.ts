@@ -223,15 +223,16 @@ export class ServerResponseWriter implements ResponseWriter {
   }
 
   /**
-   * fail answers a handler that threw: `500 Internal Server Error` (closing
-   * the connection) when nothing went out yet, else the connection is
-   * aborted so the client never sees a truncated body end cleanly (FIN
-   * after an unfinished chunked or Content-Length body, RST after a body
-   * delimited by close). A ProtocolError with code `ERR_ABORT_HANDLER`
+   * fail answers a handler that threw: `status` (default `500 Internal
+   * Server Error`; the server passes 400, 413 or 431 when the handler threw
+   * the request body's own error), closing the connection, when nothing
+   * went out yet; else the connection is aborted so the client never sees
+   * a truncated body end cleanly (FIN after an unfinished chunked or
+   * Content-Length body, RST after a body delimited by close). A ProtocolError with code `ERR_ABORT_HANDLER`
    * (the ReverseProxy's ErrAbortHandler) always aborts it, with an RST when
    * nothing went out. Resolves false.
    */
-  async fail(err: unknown): Promise<false> {
+  async fail(err: unknown, status = 500): Promise<false> {
     this.#done = true;
     if (this.#hijacked) return false;
     if (this.#committed || (err as { code?: unknown } | null)?.code === 'ERR_ABORT_HANDLER') {
@@ -239,13 +240,13 @@ export class ServerResponseWriter implements ResponseWriter {
       this.#ctx.abort(this.#delimitedByClose || !this.#committed);
       return false;
     }
-    const text = `500 ${statusText(500)}\n`;
+    const text = `${status} ${statusText(status)}\n`;
     this.#header = new ResponseHeader();
     this.#head = Header.from({
       'Content-Type': 'text/plain; charset=utf-8',
       'X-Content-Type-Options': 'nosniff',
     });
-    this.#status = 500;
+    this.#status = status;
     this.#contentLength = -1;
     this.#buffer = this.#req.method === 'HEAD' ? [] : [Buffer.from(text, 'latin1')];
     this.#buffered = this.#written = text.length;
@@ -286,6 +287,7 @@ export class ServerResponseWriter implements ResponseWriter {
     let close =
       this.#closeAfterReply ||
       req.close ||
+      (http10 && req.contentLength < 0) || // RFC 9112 §6.1: an HTTP/1.0 Transfer-Encoding is faulty framing
       (this.#expectContinue && req.body?.ended !== true) || // the client may hold the body back
       status === 101 ||
       this.#ctx.conn.upgraded || // not hijacked: what follows is not HTTP

@@ -173,6 +173,11 @@ export class ReverseProxy {
       this.#takeBackend(res)?.socket.destroy();
       return;
     }
+    if (out.method === 'CONNECT' && res.status >= 200 && res.status <= 299) {
+      // The backend opened a tunnel, which a ReverseProxy does not carry: close it, answer 502.
+      this.#takeBackend(res)?.socket.destroy();
+      return this.#fail(rw, out, new Error('ReverseProxy does not tunnel CONNECT'));
+    }
     removeHopByHopHeaders(res.header);
     if (!(await this.#modify(rw, res, out))) return;
     copyHeader(rw.header(), res.header);

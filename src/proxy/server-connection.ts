@@ -1,23 +1,22 @@
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
+import type { ConnOptions } from '../conn/conn-options.js';
 import { newServerConn, type ServerConn } from '../conn/server-conn.js';
 import { ErrClosed, ErrPersistEOF, ParseError, ProtocolError } from '../errors.js';
 import { hasToken } from '../message/field-syntax.js';
 import type { Request } from '../message/request.js';
-import { statusText } from '../message/status-text.js';
+import { errorResponse, lingerClose } from './error-response.js';
 import type { Handler } from './handler.js';
 import { type ResponseContext, ServerResponseWriter } from './response-writer.js';
 import { ConnTimer } from './server-timeouts.js';
 
-/** After our FIN, how long a closing connection may linger before it is destroyed (Go's rstAvoidanceDelay). */
-const LINGER_MS = 500;
 const EMPTY = Buffer.alloc(0);
 
 /** ConnectionConfig: the server's resolved options, shared by its connections. */
 export interface ConnectionConfig {
   readonly handler: Handler;
-  readonly maxHeaderBytes: number;
-  readonly lenient: number;
+  /** The limits of each connection's ServerConn (maxHeaderBytes, lenient, readAhead, ...). */
+  readonly connOptions: ConnOptions;
   readonly headerTimeout: number;
   readonly idleTimeout: number;
   readonly bodyTimeout: number;
@@ -58,14 +57,12 @@ export class ServerConnection {
   #idleTiming = false; // #timer is the idle timeout (not the header one)
   #handlerHijacked = false;
   #request: { req: Request; controller: AbortController } | null = null; // being answered
-  #lingerTimer: NodeJS.Timeout | null = null;
   #resolveDone!: () => void;
 
   readonly #onClose = () => {
     this.#state = State.DONE;
     this.#timer.stop();
     this.#bodyTimer.stop();
-    if (this.#lingerTimer !== null) clearTimeout(this.#lingerTimer);
     this.#request?.controller.abort(new ProtocolError('ERR_CLIENT_GONE', 'client disconnected'));
     this.#resolveDone();
   };
@@ -79,8 +76,7 @@ export class ServerConnection {
       this.#resolveDone = resolve;
     });
     this.#conn = newServerConn(socket, undefined, {
-      maxHeaderBytes: config.maxHeaderBytes,
-      lenient: config.lenient,
+      ...config.connOptions,
       onMessageBegin: () => this.#onMessageBegin(),
     });
     socket.on('close', this.#onClose);
@@ -143,9 +139,16 @@ export class ServerConnection {
         this.#reject(505, 'unsupported protocol version');
         return false;
       }
+      if (req.contentLength > Number.MAX_SAFE_INTEGER) {
+        // RFC 9110 §8.6: a length too large to count exactly is refused, never rounded.
+        this.#reject(413, 'Content-Length too large');
+        return false;
+      }
       const early = this.#conn.readError;
-      if (early instanceof ParseError) {
-        this.#reject(parseErrorStatus(early), early.code);
+      const refused = early === null ? 0 : readErrorStatus(early);
+      if (refused !== 0) {
+        // The head was read but its body is refused already: a bad coding, too large.
+        this.#reject(refused, (early as ProtocolError).code);
         return false;
       }
       const rw = new ServerResponseWriter(this.#ctx, req);
@@ -166,10 +169,12 @@ export class ServerConnection {
         await this.#config.handler.serveHTTP(rw, req);
         again = await rw.finish();
       } catch (err) {
-        if ((err as { code?: unknown } | null)?.code !== 'ERR_ABORT_HANDLER') {
+        // The handler passed on the request body's own error (malformed, too large): the client's fault.
+        const status = err === this.#conn.readError ? readErrorStatus(err as Error) : 0;
+        if (status === 0 && (err as { code?: unknown } | null)?.code !== 'ERR_ABORT_HANDLER') {
           this.#config.errorLog(`handler error serving ${req.remoteAddr}: ${describe(err)}`);
         }
-        again = await rw.fail(err);
+        again = await rw.fail(err, status === 0 ? 500 : status);
       }
       return again && this.#state !== State.DONE;
     } finally {
@@ -184,8 +189,9 @@ export class ServerConnection {
       this.#close();
       return;
     }
-    if (err instanceof ParseError) {
-      this.#reject(parseErrorStatus(err), err.code);
+    const status = readErrorStatus(err);
+    if (status !== 0) {
+      this.#reject(status, (err as ProtocolError).code);
       return;
     }
     this.#destroy(); // a socket error
@@ -208,19 +214,14 @@ export class ServerConnection {
   #reject(status: number, detail: string): void {
     const socket = this.#takeSocket();
     if (socket === null) return;
-    const text = `${status} ${statusText(status)}${detail === '' ? '' : `: ${detail}`}\n`;
-    socket.write(
-      `HTTP/1.1 ${status} ${statusText(status)}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
-        `Connection: close\r\nContent-Length: ${text.length}\r\n\r\n${text}`,
-      'latin1',
-    );
-    this.#linger(socket);
+    socket.write(errorResponse(status, detail), 'latin1');
+    lingerClose(socket);
   }
 
   /** #close ends the connection gracefully: FIN, then destroy after a short linger. */
   #close(): void {
     const socket = this.#takeSocket();
-    if (socket !== null) this.#linger(socket);
+    if (socket !== null) lingerClose(socket);
   }
 
   #destroy(): void {
@@ -255,14 +256,6 @@ export class ServerConnection {
     }
   }
 
-  #linger(socket: Socket): void {
-    if (socket.destroyed) return;
-    socket.end();
-    socket.resume(); // discard what the client still sends, so its FIN can arrive
-    this.#lingerTimer = setTimeout(() => socket.destroy(), LINGER_MS);
-    this.#lingerTimer.unref();
-  }
-
   /** #hijacked: the handler took the socket; remove everything of ours from it. */
   #hijacked(): void {
     this.#handlerHijacked = true;
@@ -279,11 +272,21 @@ export class ServerConnection {
 /** llhttp's reason for a request whose Transfer-Encoding does not end in chunked: a coding we do not implement. */
 const UNSUPPORTED_CODING = 'Request has invalid `Transfer-Encoding`';
 
-/** parseErrorStatus maps a parser error to the status answering it. */
-function parseErrorStatus(err: ParseError): number {
+/**
+ * readErrorStatus maps an error reading a request to the status answering
+ * it, or 0 for one with no answer (a socket error, the conn closed).
+ */
+function readErrorStatus(err: Error): number {
+  if (!(err instanceof ParseError)) {
+    return (err as { code?: unknown }).code === 'ERR_BODY_TOO_LARGE' ? 413 : 0;
+  }
   switch (err.code) {
     case 'HPE_HEADER_OVERFLOW':
       return 431;
+    case 'HPE_REQUEST_LINE_OVERFLOW':
+      return 414;
+    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
+      return 413; // Node's answer (CVE-2024-22019)
     case 'HPE_INVALID_TRANSFER_ENCODING':
       // RFC 9112 §6.1: 501 for a coding we do not implement (Go too); a
       // malformed or conflicting Transfer-Encoding is a bad request (§6.3).

@@ -1,6 +1,8 @@
 import { once } from 'node:events';
 import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
 import { createServer as createTLSServer, type TlsOptions } from 'node:tls';
+import type { ConnOptions } from '../conn/conn-options.js';
+import { errorResponse, lingerClose } from './error-response.js';
 import type { Handler, HandlerFunc } from './handler.js';
 import { type ConnectionConfig, ServerConnection } from './server-connection.js';
 import {
@@ -11,11 +13,34 @@ import {
 
 /**
  * ServerOptions: every field is optional. Timeouts are in milliseconds; 0
- * turns one off.
+ * turns one off. docs/limits.md lists every limit, what is answered at it
+ * and how Go, node:http and undici set the same one.
  */
 export interface ServerOptions {
   /** Largest request head (and trailer section) in bytes; default 65536 (431 beyond). */
   maxHeaderBytes?: number;
+  /** Most header fields in a request head (and trailer fields in its trailer section); default 256 (431 beyond). */
+  maxHeaderCount?: number;
+  /** Largest request line, CRLF included, in bytes; default 8192 (414 beyond, as soon as the line passes it). */
+  maxRequestLineBytes?: number;
+  /** Most chunk extension bytes in one request body; default 16384 (413 beyond, as Node answers). */
+  maxChunkExtensionBytes?: number;
+  /**
+   * Largest request body in bytes; default null, no limit. A larger
+   * Content-Length is answered 413 before the handler runs; a chunked body
+   * growing past it fails the handler's body read with `ERR_BODY_TOO_LARGE`
+   * (413 if the handler lets that error through before answering). The
+   * connection closes either way.
+   */
+  maxRequestBodyBytes?: number | null;
+  /** Request bytes read ahead of the parser (pipelined requests) before the socket is paused; default 65536. */
+  readAhead?: number;
+  /**
+   * Connections served at once; default null, no limit. A connection
+   * beyond it is answered `503 Service Unavailable` with `Connection:
+   * close` at once, without reading its request, and closed.
+   */
+  maxConnections?: number | null;
   /** llhttp lenient flags (`LENIENT_FLAGS`) for reading requests; default 0, strict. */
   lenient?: number;
   /**
@@ -44,6 +69,7 @@ export interface ServerOptions {
 export class Server {
   readonly #config: ConnectionConfig;
   readonly #tls: TlsOptions | null;
+  readonly #maxConnections: number;
   readonly #connections = new Set<ServerConnection>();
   #listener: ReturnType<typeof createNetServer> | null = null;
   #shuttingDown = false;
@@ -59,10 +85,19 @@ export class Server {
     const errorLog =
       options.errorLog ?? ((message: string) => process.stderr.write(`httpwire: ${message}\n`));
     this.#tls = options.tls ?? null;
+    this.#maxConnections = options.maxConnections ?? Infinity;
+    const connOptions: ConnOptions = {
+      maxHeaderBytes: options.maxHeaderBytes,
+      maxHeaderCount: options.maxHeaderCount,
+      maxRequestLineBytes: options.maxRequestLineBytes,
+      maxChunkExtensionBytes: options.maxChunkExtensionBytes,
+      maxBodyBytes: options.maxRequestBodyBytes,
+      readAhead: options.readAhead,
+      lenient: options.lenient ?? 0,
+    };
     this.#config = {
       handler: { serveHTTP },
-      maxHeaderBytes: options.maxHeaderBytes ?? 65536,
-      lenient: options.lenient ?? 0,
+      connOptions,
       headerTimeout: options.headerTimeout ?? DEFAULT_HEADER_TIMEOUT,
       idleTimeout: options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT,
       bodyTimeout: options.bodyTimeout ?? DEFAULT_BODY_TIMEOUT,
@@ -99,11 +134,18 @@ export class Server {
   /**
    * serveConn serves an accepted socket (plain or TLS) until it closes or a
    * handler hijacks it; it resolves then and never rejects. After `close()`
-   * the socket is destroyed at once.
+   * the socket is destroyed at once; beyond `maxConnections` it is
+   * answered 503 and closed.
    */
   async serveConn(socket: Socket): Promise<void> {
     if (this.#shuttingDown || socket.destroyed) {
       socket.destroy();
+      return;
+    }
+    if (this.#connections.size >= this.#maxConnections) {
+      socket.on('error', () => {}); // the client may reset it: nothing to report
+      socket.write(errorResponse(503, 'too many connections'), 'latin1');
+      lingerClose(socket);
       return;
     }
     const connection = new ServerConnection(socket, this.#config);
