@@ -27,6 +27,7 @@ export class ClientConn<S extends Socket = Socket> {
   readonly #reader: SocketReader<S>;
   readonly #messages: MessageReader;
   readonly #absoluteForm: boolean;
+  #sentThisTick = false; // see #burst
   readonly #pipe = new Pipeline();
   readonly #pipereq = new Map<Request, number>(); // written or being written, not yet read
   readonly #writeFailed = new Set<number>(); // ids whose read was called before their write failed
@@ -68,7 +69,10 @@ export class ClientConn<S extends Socket = Socket> {
       if (this.#writeErr !== null) throw this.#writeErr;
       if (req.close) this.#writeErr = ErrPersistEOF; // pipelined reads may still come
       try {
-        const { pending } = sendRequest(socket, req, { absoluteForm: this.#absoluteForm });
+        const { pending } = sendRequest(socket, req, {
+          absoluteForm: this.#absoluteForm,
+          cork: this.#burst(),
+        });
         if (pending !== null) await pending;
       } catch (err) {
         this.#writeErr = err as Error;
@@ -126,6 +130,22 @@ export class ClientConn<S extends Socket = Socket> {
       this.#readErr ??= err as Error;
       throw this.#readErr;
     }
+  }
+
+  /**
+   * #burst reports whether a request was already sent in the current run of
+   * callbacks and promise jobs. The first one leaves at once, so that the
+   * server starts on it; the others of the run are corked and leave
+   * together in one write (a client refilling its pipeline as a batch of
+   * responses arrives), not one syscall each.
+   */
+  #burst(): boolean {
+    if (this.#sentThisTick) return true;
+    this.#sentThisTick = true;
+    process.nextTick(() => {
+      this.#sentThisTick = false;
+    });
+    return false;
   }
 
   /** do writes `req` and reads its response (Go's ClientConn.Do). */

@@ -27,6 +27,16 @@ export interface Sent {
   readonly pending: Promise<void> | null;
 }
 
+/** SendRequestOptions: how a request is sent. */
+export interface SendRequestOptions extends RequestHeadOptions {
+  /**
+   * Hold the request back until the current run of callbacks and promise
+   * jobs is over, so that it leaves with the others sent in that run; default
+   * false (it is handed to the sink at once).
+   */
+  cork?: boolean;
+}
+
 /**
  * sendRequest starts writing `req` to `sink`: its head (`encodeRequestHead`;
  * a bad head throws before a byte is written) and its body (`writeBody`,
@@ -36,10 +46,9 @@ export interface Sent {
  * exchange. On a failure after the head went out the message is incomplete
  * and the connection must be closed.
  */
-export function sendRequest(sink: Sink, req: Request, options?: RequestHeadOptions): Sent {
+export function sendRequest(sink: Sink, req: Request, options: SendRequestOptions = {}): Sent {
   const encoded = encodeRequestHead(req, options);
-  // Not corked: a client keeping requests in flight does better sending
-  // each at once than batching them in lockstep with the responses.
+  if (options.cork === true) corkUntilNextTick(sink);
   const pending = writeBody(sink, req.body, encoded.framing, encoded.head) ?? null;
   return { encoded, pending };
 }
