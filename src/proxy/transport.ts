@@ -222,7 +222,14 @@ export class Transport implements RoundTripper {
         const ms = this.#headerTimeout;
         if (ms > 0 && !headRead && stopped === null) {
           timer = setTimeout(() => {
-            stop(transportError('ERR_RESPONSE_HEADER_TIMEOUT', `no response head within ${ms} ms`));
+            // Timers run before the event loop reads sockets: look again once
+            // it has, so that a head already received wins.
+            setImmediate(() => {
+              if (headRead) return;
+              stop(
+                transportError('ERR_RESPONSE_HEADER_TIMEOUT', `no response head within ${ms} ms`),
+              );
+            });
           }, ms);
         }
       },
