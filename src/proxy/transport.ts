@@ -195,15 +195,15 @@ export class Transport implements RoundTripper {
     if (signal?.aborted === true) throw abortError(signal); // while waiting for a handed-over conn
     const { conn } = pc;
     let stopped: Error | null = null; // abort or header timeout
-    let stop!: (err: Error) => void;
-    const stopping = new Promise<never>((_, reject) => {
-      stop = (err) => {
-        stopped ??= err;
-        reject(err);
-        pc.close();
-      };
+    let settle!: { resolve(res: Response): void; reject(err: Error): void };
+    const outcome = new Promise<Response>((resolve, reject) => {
+      settle = { resolve, reject };
     });
-    stopping.catch(noop);
+    const stop = (err: Error) => {
+      stopped ??= err;
+      settle.reject(err);
+      pc.close();
+    };
     let body: TransportBody | null = null;
     const onAbort = () => {
       const err = abortError(signal!);
@@ -216,7 +216,7 @@ export class Transport implements RoundTripper {
     let wrote = false;
     let writeErr: Error | null = null;
     pc.begin();
-    const writing = conn.write(wire).then(
+    conn.write(wire).then(
       () => {
         wrote = true;
         const ms = this.#headerTimeout;
@@ -235,28 +235,18 @@ export class Transport implements RoundTripper {
       },
       (err: Error) => {
         writeErr = err;
-        throw err;
-      },
-    );
-    const reading = conn.read(wire, { onInformational });
-    writing.catch(noop);
-    reading.catch(noop);
-    // A server may answer early and close while the body is still going out
-    // (413, 401 on an upload): when the write fails because the connection
-    // did, a response that arrived anyway wins over the write error.
-    const answered = writing.then(
-      () => reading,
-      (err: Error) => {
+        // A server may answer early and close while the body is still going
+        // out (413, 401 on an upload): when the write failed because the
+        // connection did, the read decides — a response that arrived anyway
+        // wins over the write error. A failed body source fails at once.
         const socket = pc.socket;
-        if (!socket.destroyed && socket.writable) throw err; // the body source failed, not the conn
-        return reading.catch(() => {
-          throw err;
-        });
+        if (!socket.destroyed && socket.writable) settle.reject(err);
       },
     );
+    conn.read(wire, { onInformational }).then(settle.resolve, settle.reject);
     let res: Response;
     try {
-      res = await Promise.race([reading, answered, stopping]);
+      res = await outcome;
     } catch (err) {
       signal?.removeEventListener('abort', onAbort);
       throw stopped ?? writeErr ?? err;
@@ -418,5 +408,3 @@ function lostResponse(pc: PersistConn, err: unknown): unknown {
     ? transportError('ERR_SERVER_CLOSED_IDLE', 'server closed idle connection', err)
     : transportError('ERR_NO_RESPONSE', 'server closed the connection without a response', err);
 }
-
-function noop(): void {}
