@@ -3,6 +3,7 @@
  * run's sequence of plans can be replayed with `SOAK_SEED` (the order in
  * which workers take them still depends on timing).
  */
+import { seededRandom } from '../test/helpers/seeded-random.js';
 import { type Abort, LARGE_BYTES, type Plan, type Route } from './routes.js';
 
 /** Mix: what kind of requests a client may be given. */
@@ -29,7 +30,7 @@ export class Planner {
   #nextId = 1;
 
   constructor(seed: number) {
-    this.#random = mulberry32(seed);
+    this.#random = seededRandom(seed);
   }
 
   /** next draws the next plan for a client with mix `mix`. */
@@ -94,16 +95,4 @@ export class Planner {
   #int(low: number, high: number): number {
     return low + Math.floor(this.#random() * (high - low + 1));
   }
-}
-
-/** mulberry32 is a small seeded generator of numbers in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

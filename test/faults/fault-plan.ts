@@ -4,6 +4,7 @@
  * (`FAULT_SEED=<n>`), and the body each request must get back, which
  * names the request so that a response meant for another one is caught.
  */
+import { seededRandom } from '../helpers/seeded-random.js';
 
 /** Fault: what the backend does with one request (see FAULTS). */
 export type Fault = keyof typeof FAULTS;
@@ -32,18 +33,6 @@ export const FAULTS = {
 
 /** The seed of this run: `FAULT_SEED` from the environment, else a fixed one so CI repeats itself. */
 export const SEED = Number(process.env.FAULT_SEED ?? 20240501);
-
-/** seededRandom returns a PRNG (mulberry32) yielding floats in [0, 1) from `seed`. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 /** planFaults draws one fault per request id, `count` of them, by weight. */
 export function planFaults(seed: number, count: number): Fault[] {

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { LENIENT_FLAGS, parseMessages } from '../../src/parser/index.js';
 import type { ParserOptions } from '../../src/parser/types.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 import {
   type CaseMeta,
   type CorpusCase,
@@ -51,18 +52,6 @@ function optionsOf(meta: CaseMeta): ParserOptions {
   return options;
 }
 
-/** mulberry32: a small seeded generator, so that a failing cut can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 function hash(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
@@ -91,7 +80,7 @@ function* feedings(c: CorpusCase): Generator<[string, Uint8Array[]]> {
       cutAt(input, Array.from({ length: input.length }, (_, i) => i).slice(1)),
     ];
   }
-  const next = random(SEED ^ hash(`${c.file}:${c.name}`));
+  const next = seededRandom(SEED ^ hash(`${c.file}:${c.name}`));
   for (let n = 0; n < RANDOM_SPLITS; n++) {
     const points = new Set<number>();
     const count = 1 + Math.floor(next() * Math.min(16, input.length));
