@@ -22,7 +22,7 @@ export const PROXY_KINDS: readonly ProxyKind[] = [
   'pipe',
 ];
 
-/** POOL_SIZE: backend connections each pool may keep; wrk's 50 connections fit. */
+/** POOL_SIZE: backend connections each pool may keep; wrk's 50 connections fit. go-proxy/main.go keeps as many. */
 const POOL_SIZE = 128;
 
 /** startProxy listens on an ephemeral port of 127.0.0.1 and resolves with it. */
@@ -40,9 +40,9 @@ const STARTERS: Record<ProxyKind, (origin: string, backendPort: number) => Promi
 
 /**
  * startHttpwire: our Server with Go's NewSingleHostReverseProxy. A null
- * transport leaves the proxy its own default one, which keeps 2 idle
- * connections per host (Go's DefaultMaxIdleConnsPerHost). The proxy's log
- * leaves out the requests wrk abandons when a run ends.
+ * transport leaves the proxy to make its own, which keeps 128 idle
+ * connections per host. The proxy's log leaves out the requests wrk
+ * abandons when a run ends.
  */
 async function startHttpwire(origin: string, transport: Transport | null): Promise<number> {
   const errorLog = (message: string) => {

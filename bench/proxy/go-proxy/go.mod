@@ -1,0 +1,3 @@
+module httpwire.bench/go-proxy
+
+go 1.19
