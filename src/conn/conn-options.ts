@@ -12,4 +12,11 @@ import type { MessageReaderOptions } from '../message/message-reader.js';
 export interface ConnOptions extends MessageReaderOptions {
   /** Unconsumed bytes buffered from the socket before it is paused; default 65536. */
   readAhead?: number;
+  /**
+   * ServerConn only: `read` throws `ERR_MISSING_HOST` for an HTTP/1.1
+   * request other than CONNECT without a Host line (RFC 9112 §3.2, Node's
+   * `requireHostHeader`). Default false, as Go's ReadRequest; `createServer`
+   * sets it.
+   */
+  requireHostHeader?: boolean;
 }

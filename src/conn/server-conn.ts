@@ -23,6 +23,7 @@ export class ServerConn<S extends Socket = Socket> {
   #turnNow = -1; // the request id whose response turn was taken without waiting
   #turns: Map<number, Promise<void>> | null = null; // response turns waited for, by request id
   readonly #remoteAddr: string;
+  readonly #requireHost: boolean;
   #socket: S | null; // null once hijacked or closed
   #readErr: Error | null = null; // sticky once set
   #writeErr: Error | null = null; // sticky once set
@@ -33,6 +34,7 @@ export class ServerConn<S extends Socket = Socket> {
   constructor(socket: S, head: Uint8Array | undefined, options: ConnOptions) {
     this.#socket = socket;
     this.#remoteAddr = formatAddress(socket.remoteAddress, socket.remotePort);
+    this.#requireHost = options.requireHostHeader ?? false;
     this.#reader = new SocketReader(socket, head, { highWaterMark: options.readAhead });
     this.#messages = new MessageReader(this.#reader, 'request', options);
   }
@@ -43,7 +45,9 @@ export class ServerConn<S extends Socket = Socket> {
    * keep-alive, `Connection: close`), or once the peer closed cleanly
    * between requests, read throws ErrPersistEOF; it never waits for
    * unanswered requests. A peer closing mid-request gives a ParseError
-   * (HPE_INVALID_EOF_STATE); malformed input a ParseError with llhttp's code.
+   * (HPE_INVALID_EOF_STATE); malformed input a ParseError with llhttp's code;
+   * a head to refuse the ProtocolError of `Request.fromHead` (two Host
+   * lines, a malformed Host, a Transfer-Encoding other than `chunked`).
    */
   async read(): Promise<Request> {
     const id = this.#pipe.next();
@@ -57,7 +61,11 @@ export class ServerConn<S extends Socket = Socket> {
       if (this.#socket === null) throw ErrClosed;
       try {
         const { head, body } = await this.#messages.next();
-        req = Request.fromHead(head, { body, remoteAddr: this.#remoteAddr });
+        req = Request.fromHead(head, {
+          body,
+          remoteAddr: this.#remoteAddr,
+          requireHost: this.#requireHost,
+        });
       } catch (err) {
         this.#readErr ??= err as Error;
         throw this.#readErr;

@@ -1,3 +1,5 @@
+import { ProtocolError } from '../errors.js';
+import { URL_SERVER } from '../parser/charsets.js';
 import type { HeaderPair } from '../parser/types.js';
 import { FORBIDDEN_TRAILERS, isToken } from './field-syntax.js';
 import { Header } from './header.js';
@@ -37,13 +39,74 @@ export function incomingHeader(
   return Header.fromWire(pairs, exclude);
 }
 
-/** wireValue returns the first value of the field named `lower` (lower case) among parsed pairs, or null. */
-export function wireValue(pairs: readonly HeaderPair[], lower: string): string | null {
+/**
+ * requestHost returns the value of the Host line among a request's parsed
+ * pairs, or null when it has none. RFC 9112 §3.2 makes a second Host line
+ * (even an equal one) and a value that is not `uri-host [ ":" port ]` bad
+ * requests: they throw `ERR_DUPLICATE_HOST` and `ERR_INVALID_HOST`. A value
+ * is checked as Go's httpguts.ValidHostHeader does, byte by byte against
+ * the authority bytes of URL_SERVER; an empty value is valid.
+ */
+export function requestHost(pairs: readonly HeaderPair[]): string | null {
+  let host: string | null = null;
   for (let i = 0; i < pairs.length; i++) {
-    const name = pairs[i]![0];
-    if (name.length === lower.length && name.toLowerCase() === lower) return pairs[i]![1];
+    const pair = pairs[i]!;
+    if (!equalsLower(pair[0], 'host')) continue;
+    if (host !== null) throw new ProtocolError('ERR_DUPLICATE_HOST', 'too many host headers');
+    host = pair[1];
   }
-  return null;
+  if (host !== null && !isHostValue(host)) {
+    throw new ProtocolError('ERR_INVALID_HOST', 'malformed host header');
+  }
+  return host;
+}
+
+/**
+ * checkTransferEncoding throws `ERR_UNSUPPORTED_TRANSFER_ENCODING` unless
+ * the parsed pairs hold no Transfer-Encoding line or exactly one whose
+ * value is `chunked` (any case), as Go's parseTransferEncoding (and nginx):
+ * llhttp reads `gzip, chunked` as chunked, and forwarding that body
+ * de-chunked would hand the next hop coded bytes with nothing saying so.
+ */
+export function checkTransferEncoding(pairs: readonly HeaderPair[]): void {
+  let seen = false;
+  for (let i = 0; i < pairs.length; i++) {
+    const pair = pairs[i]!;
+    if (!equalsLower(pair[0], 'transfer-encoding')) continue;
+    if (seen) {
+      throw new ProtocolError('ERR_UNSUPPORTED_TRANSFER_ENCODING', 'too many transfer encodings');
+    }
+    if (!equalsLower(pair[1], 'chunked')) {
+      throw new ProtocolError(
+        'ERR_UNSUPPORTED_TRANSFER_ENCODING',
+        `unsupported transfer encoding ${JSON.stringify(pair[1])}`,
+      );
+    }
+    seen = true;
+  }
+}
+
+/**
+ * equalsLower reports whether `s` is `lower` (lower-case letters, digits
+ * and '-') ignoring ASCII case, without allocating a lower-cased copy.
+ */
+function equalsLower(s: string, lower: string): boolean {
+  if (s.length !== lower.length) return false;
+  for (let i = 0; i < lower.length; i++) {
+    const c = s.charCodeAt(i);
+    const l = lower.charCodeAt(i);
+    if (c !== l && (l < 0x61 || l > 0x7a || c !== l - 0x20)) return false;
+  }
+  return true;
+}
+
+/** isHostValue reports whether every char of `s` is a URL_SERVER byte (Go's validHostByte). */
+function isHostValue(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0xff || URL_SERVER[c] === 0) return false;
+  }
+  return true;
 }
 
 /**

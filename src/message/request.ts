@@ -5,7 +5,12 @@ import type { BodyInit } from './body-source.js';
 import { isToken } from './field-syntax.js';
 import { ADOPT, type AdoptingInit } from './adopt.js';
 import { Header, type HeaderInit } from './header.js';
-import { announcedTrailer, incomingHeader, wireValue } from './incoming.js';
+import {
+  announcedTrailer,
+  checkTransferEncoding,
+  incomingHeader,
+  requestHost,
+} from './incoming.js';
 import { type MessageURL, parseAbsoluteURL, parseRequestTarget, requestTarget } from './url.js';
 
 /** RequestInit: the optional parts of a Request. */
@@ -34,6 +39,11 @@ export interface IncomingRequestInit {
   body?: Body | null;
   /** The peer's `ip:port`. */
   remoteAddr?: string;
+  /**
+   * Throw `ERR_MISSING_HOST` for an HTTP/1.1 request other than CONNECT
+   * without a Host line (RFC 9112 §3.2); default false, as Go's ReadRequest.
+   */
+  requireHost?: boolean;
 }
 
 /**
@@ -107,16 +117,25 @@ export class Request {
    * body is chunked. `contentLength` is -1 for a chunked body, else the
    * Content-Length (0 without one, and for CONNECT). `trailer` holds the announced names with
    * null values, filled by the body when it ends. `close` is the opposite
-   * of llhttp's keep-alive verdict.
+   * of llhttp's keep-alive verdict. A head a server must refuse throws a
+   * ProtocolError: two Host lines `ERR_DUPLICATE_HOST`, a malformed Host
+   * `ERR_INVALID_HOST`, a Transfer-Encoding other than one `chunked`
+   * `ERR_UNSUPPORTED_TRANSFER_ENCODING`, and with `requireHost` a missing
+   * Host `ERR_MISSING_HOST`.
    */
   static fromHead(head: MessageHead, init: IncomingRequestInit = {}): Request {
     const method = head.method ?? 'GET';
     const url = parseRequestTarget(method, head.url ?? '/');
     const pairs = head.headers;
+    checkTransferEncoding(pairs); // first, as Go: 501 before a Host error's 400
+    const wireHost = requestHost(pairs);
+    if (wireHost === null && init.requireHost === true && needsHost(head, method)) {
+      throw new ProtocolError('ERR_MISSING_HOST', 'missing required host header');
+    }
     const body = init.body ?? null;
     const req = new Request(method, url, {
       body,
-      host: url.host !== '' ? url.host : (wireValue(pairs, 'host') ?? ''),
+      host: url.host !== '' ? url.host : (wireHost ?? ''),
       // RFC 9110 §9.3.6: a CONNECT has no content (llhttp reads none); the tunnel follows the head.
       contentLength: head.chunked ? -1 : method === 'CONNECT' ? 0 : Math.max(head.contentLength, 0),
       close: !head.shouldKeepAlive,
@@ -135,4 +154,9 @@ export class Request {
   requestURI(): string {
     return requestTarget(this.method, this.url, this.host, false);
   }
+}
+
+/** needsHost reports whether RFC 9112 §3.2 requires a Host line on the request: HTTP/1.1 (or a later 1.x), not CONNECT. */
+function needsHost(head: MessageHead, method: string): boolean {
+  return head.versionMajor === 1 && head.versionMinor >= 1 && method !== 'CONNECT';
 }

@@ -4,7 +4,7 @@ import { Body } from './body.js';
 import type { BodyInit } from './body-source.js';
 import { ADOPT, type AdoptingInit } from './adopt.js';
 import { Header, type HeaderInit } from './header.js';
-import { announcedTrailer, incomingHeader } from './incoming.js';
+import { announcedTrailer, checkTransferEncoding, incomingHeader } from './incoming.js';
 import type { Request } from './request.js';
 import { statusText } from './status-text.js';
 
@@ -94,8 +94,11 @@ export class Response {
    * `Trailer` are removed from `header` (and `Content-Length` when chunked);
    * `trailer` holds the announced names with null values, filled by the
    * body when it ends. `close` is the opposite of llhttp's keep-alive verdict.
+   * A Transfer-Encoding other than one `chunked` line throws
+   * `ERR_UNSUPPORTED_TRANSFER_ENCODING` (Go's ReadResponse fails too).
    */
   static fromHead(head: MessageHead, init: IncomingResponseInit = {}): Response {
+    checkTransferEncoding(head.headers);
     const status = head.status ?? 0;
     const request = init.request ?? null;
     let contentLength = head.chunked ? -1 : head.contentLength;

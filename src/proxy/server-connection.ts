@@ -271,6 +271,11 @@ export class ServerConnection {
 
 /** llhttp's reason for a request whose Transfer-Encoding does not end in chunked: a coding we do not implement. */
 const UNSUPPORTED_CODING = 'Request has invalid `Transfer-Encoding`';
+/** llhttp's reasons for a well-formed version it does not support (HTTP/1.2, the HTTP/2 preface's 2.0). */
+const UNSUPPORTED_VERSIONS: ReadonlySet<string> = new Set([
+  'Invalid HTTP version',
+  'Expected HTTP/2 Connection Preface',
+]);
 
 /**
  * readErrorStatus maps an error reading a request to the status answering
@@ -278,7 +283,18 @@ const UNSUPPORTED_CODING = 'Request has invalid `Transfer-Encoding`';
  */
 function readErrorStatus(err: Error): number {
   if (!(err instanceof ParseError)) {
-    return (err as { code?: unknown }).code === 'ERR_BODY_TOO_LARGE' ? 413 : 0;
+    switch ((err as { code?: unknown }).code) {
+      case 'ERR_BODY_TOO_LARGE':
+        return 413;
+      case 'ERR_UNSUPPORTED_TRANSFER_ENCODING':
+        return 501; // Go's unsupportedTEError
+      case 'ERR_MISSING_HOST':
+      case 'ERR_DUPLICATE_HOST':
+      case 'ERR_INVALID_HOST':
+        return 400; // RFC 9112 §3.2
+      default:
+        return 0;
+    }
   }
   switch (err.code) {
     case 'HPE_HEADER_OVERFLOW':
@@ -292,6 +308,8 @@ function readErrorStatus(err: Error): number {
       // malformed or conflicting Transfer-Encoding is a bad request (§6.3).
       return err.reason === UNSUPPORTED_CODING ? 501 : 400;
     case 'HPE_INVALID_VERSION':
+      // llhttp uses one code for both: 505 for a version we do not speak, 400 for a malformed one (Go too).
+      return UNSUPPORTED_VERSIONS.has(err.reason) ? 505 : 400;
     case 'HPE_PAUSED_H2_UPGRADE':
       return 505;
     default:

@@ -44,6 +44,11 @@ export interface ServerOptions {
   /** llhttp lenient flags (`LENIENT_FLAGS`) for reading requests; default 0, strict. */
   lenient?: number;
   /**
+   * Answer `400 Bad Request` to an HTTP/1.1 request without a Host line
+   * (not CONNECT), as RFC 9112 §3.2, Go and node:http do; default true.
+   */
+  requireHostHeader?: boolean;
+  /**
    * From the first byte of a request (for the first request of a
    * connection: from the accept) until its head is complete; default
    * 30000. Then `408 Request Timeout` and the connection closes (a
@@ -94,6 +99,7 @@ export class Server {
       maxBodyBytes: options.maxRequestBodyBytes,
       readAhead: options.readAhead,
       lenient: options.lenient ?? 0,
+      requireHostHeader: options.requireHostHeader ?? true,
     };
     this.#config = {
       handler: { serveHTTP },

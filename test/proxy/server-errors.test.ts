@@ -41,7 +41,7 @@ describe('Server answers bad requests and closes the connection', () => {
     await client.write('POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n');
     await client.clientEnded();
     expect(client.received().toString('latin1')).toBe(
-      errorAnswer('501 Not Implemented', 'HPE_INVALID_TRANSFER_ENCODING'),
+      errorAnswer('501 Not Implemented', 'ERR_UNSUPPORTED_TRANSFER_ENCODING'),
     );
   });
 

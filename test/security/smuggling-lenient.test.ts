@@ -67,6 +67,12 @@ const LENIENT: Attack[] = [
     forwards: 2,
   },
   {
+    name: 'TRANSFER_ENCODING: chunked, gzip is still refused by the connection: 501',
+    send: `${POST}Transfer-Encoding: chunked, gzip\r\n\r\n5\r\nhello\r\n0\r\n\r\n`,
+    lenient: LENIENT_FLAGS.TRANSFER_ENCODING,
+    rejects: 501,
+  },
+  {
     name: 'VERSION: HTTP/1.2 goes on as HTTP/1.1',
     send: `GET / HTTP/1.2\r\nHost: a\r\n\r\n${SMUGGLED}`,
     lenient: LENIENT_FLAGS.VERSION,
