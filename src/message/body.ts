@@ -173,7 +173,8 @@ export class Body implements AsyncIterable<Uint8Array> {
 
   /** text reads the whole body as UTF-8. */
   async text(): Promise<string> {
-    return Buffer.from(await this.bytes()).toString('utf8');
+    const bytes = await this.bytes();
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   }
 
   /** json reads the whole body and parses it as JSON. */
@@ -185,6 +186,7 @@ export class Body implements AsyncIterable<Uint8Array> {
   async bytes(): Promise<Uint8Array> {
     this.#claim();
     if (this.#source?.bytes) return this.#source.bytes;
+    if (this.#ended && this.#error === null) return this.#takeAll(); // all here: no iteration
     const chunks: Uint8Array[] = [];
     const it = this.#iterator();
     for (let r = await it.next(); r.done !== true; r = await it.next()) chunks.push(r.value);
@@ -253,6 +255,17 @@ export class Body implements AsyncIterable<Uint8Array> {
     return new Promise((resolve, reject) => {
       this.#waiter = { resolve, reject };
     });
+  }
+
+  /** #takeAll hands over every buffered chunk of an ended body as one, and reaches its end. */
+  #takeAll(): Uint8Array {
+    const queue = this.#queue;
+    const all = queue.length === 1 ? queue[0]! : Buffer.concat(queue, this.#buffered);
+    this.#queue = NO_CHUNKS;
+    this.#buffered = 0;
+    this.#drained();
+    this.#reachEnd();
+    return all;
   }
 
   /** The consumer reached the end: the trailer fields are now complete. */

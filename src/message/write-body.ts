@@ -25,6 +25,8 @@ const COALESCE_BYTES = 16384;
 
 const LATE = Symbol('late');
 
+const NO_BYTES = new Uint8Array(0);
+
 function closedError(): ProtocolError {
   return new ProtocolError('ERR_SOCKET_CLOSED', 'socket closed before the message was written');
 }
@@ -214,14 +216,17 @@ export function writeBody(
   framing: Framing,
   head?: string,
 ): Promise<void> | undefined {
-  const source = framing.kind === 'none' ? null : toSource(body);
+  if (framing.kind === 'none') {
+    return head === undefined ? undefined : writeWhole(sink, head, NO_BYTES, 0);
+  }
+  const source = toSource(body);
   if (source !== null && source.bytes !== null && framing.kind === 'length') {
     return writeWhole(sink, head ?? '', source.bytes, framing.length);
   }
   const out = new FramedWriter(sink, framing);
   if (head !== undefined) out.head(head);
   if (source === null) {
-    if (framing.kind !== 'none') out.end();
+    out.end();
     return out.flush();
   }
   if (source.bytes !== null) {
