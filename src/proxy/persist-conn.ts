@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { type ClientConn, newClientConn } from '../conn/client-conn.js';
 import type { ConnOptions } from '../conn/conn-options.js';
 import type { Detached } from '../io/socket-reader.js';
+import { ConnTimer } from './server-timeouts.js';
 
 /**
  * PersistConn is one connection of a Transport's pool (Go's persistConn): a
@@ -21,7 +22,7 @@ export class PersistConn {
   reused = false;
   readonly #onClosed: (pc: PersistConn) => void;
   #idle = false;
-  #idleTimer: NodeJS.Timeout | undefined;
+  readonly #idleTimer = new ConnTimer();
   #lost = false; // the peer ended the socket, or it failed
   #released = false; // gone from the pool: closed or handed off
   #received = 0; // bytes read since begin()
@@ -31,6 +32,7 @@ export class PersistConn {
     if (this.#idle) this.close();
     else this.#received += chunk.length;
   };
+  readonly #onIdleTimeout = () => this.close();
   readonly #onLost = () => {
     this.#lost = true;
     if (this.#idle) this.close();
@@ -93,7 +95,7 @@ export class PersistConn {
   /** idle parks the connection: watched, and closed after `timeoutMs` (0: never) with an unref'd timer. */
   idle(timeoutMs: number): void {
     this.#idle = true;
-    if (timeoutMs > 0) this.#idleTimer = setTimeout(() => this.close(), timeoutMs).unref();
+    this.#idleTimer.start(timeoutMs, this.#onIdleTimeout);
   }
 
   /**
@@ -102,7 +104,7 @@ export class PersistConn {
    */
   wake(): boolean {
     this.#idle = false;
-    clearTimeout(this.#idleTimer);
+    this.#idleTimer.stop();
     if (!this.alive) {
       this.close();
       return false;
@@ -114,7 +116,7 @@ export class PersistConn {
   /** close destroys the socket (Go closes the conn; it does not linger) and leaves the pool. */
   close(): void {
     this.#idle = false;
-    clearTimeout(this.#idleTimer);
+    this.#idleTimer.dispose();
     if (!this.#released) {
       this.conn.hijack();
       this.#release();
@@ -136,6 +138,7 @@ export class PersistConn {
 
   #release(): void {
     this.#released = true;
+    this.#idleTimer.dispose();
     const socket = this.socket;
     socket.off('data', this.#onData);
     socket.off('end', this.#onLost);

@@ -49,20 +49,20 @@ export class ServerConnection {
   readonly #socket: Socket;
   readonly #conn: ServerConn;
   readonly #config: ConnectionConfig;
-  readonly #timer = new ConnTimer(); // header or idle timeout
+  readonly #headerTimer = new ConnTimer();
+  readonly #idleTimer = new ConnTimer();
   readonly #bodyTimer = new ConnTimer();
   readonly #ctx: ResponseContext;
   #state = State.IDLE;
   #begun = false; // a byte of the next request arrived
-  #idleTiming = false; // #timer is the idle timeout (not the header one)
+  #idleTiming = false; // waiting for the next request: #idleTimer runs, not #headerTimer
   #handlerHijacked = false;
   #request: { req: Request; controller: AbortController } | null = null; // being answered
   #resolveDone!: () => void;
 
   readonly #onClose = () => {
     this.#state = State.DONE;
-    this.#timer.stop();
-    this.#bodyTimer.stop();
+    this.#disposeTimers();
     this.#request?.controller.abort(new ProtocolError('ERR_CLIENT_GONE', 'client disconnected'));
     this.#resolveDone();
   };
@@ -93,7 +93,7 @@ export class ServerConnection {
 
   /** serve reads and answers requests until the connection ends; it never rejects. */
   async serve(): Promise<void> {
-    this.#timer.start(this.#config.headerTimeout, () => this.#headerTimedOut());
+    this.#headerTimer.start(this.#config.headerTimeout, () => this.#headerTimedOut());
     while (this.#state !== State.DONE) {
       let req: Request;
       try {
@@ -102,7 +102,8 @@ export class ServerConnection {
         this.#readFailed(err as Error);
         return;
       }
-      this.#timer.stop();
+      this.#headerTimer.stop();
+      this.#idleTimer.stop(); // a request whose first byte came with its whole head
       this.#state = State.ACTIVE;
       this.#begun = false;
       const again = await this.#serveRequest(req);
@@ -112,7 +113,7 @@ export class ServerConnection {
       }
       this.#state = State.IDLE;
       this.#idleTiming = true;
-      this.#timer.start(this.#config.idleTimeout, () => this.#close());
+      this.#idleTimer.start(this.#config.idleTimeout, () => this.#close());
     }
   }
 
@@ -126,7 +127,8 @@ export class ServerConnection {
     // The first request's head is timed from the accept (Go's ReadHeaderTimeout); later ones from their first byte.
     if (!this.#idleTiming) return;
     this.#idleTiming = false;
-    this.#timer.start(this.#config.headerTimeout, () => this.#headerTimedOut());
+    this.#idleTimer.stop();
+    this.#headerTimer.start(this.#config.headerTimeout, () => this.#headerTimedOut());
   }
 
   async #serveRequest(req: Request): Promise<boolean> {
@@ -152,8 +154,8 @@ export class ServerConnection {
         return false;
       }
       const rw = new ServerResponseWriter(this.#ctx, req);
-      const expect = req.header.values('Expect');
-      if (expect.length > 0) {
+      if (req.header.has('Expect')) {
+        const expect = req.header.values('Expect');
         // RFC 9110 §10.1.1: an expectation we do not know gets 417.
         if (!hasToken(expect, '100-continue')) {
           this.#reject(417, 'unsupported Expect');
@@ -246,8 +248,7 @@ export class ServerConnection {
   #takeSocket(): Socket | null {
     if (this.#state === State.DONE) return null;
     this.#state = State.DONE;
-    this.#timer.stop();
-    this.#bodyTimer.stop();
+    this.#disposeTimers();
     this.#socket.off('data', this.#onData);
     try {
       return this.#conn.hijack().socket;
@@ -256,12 +257,17 @@ export class ServerConnection {
     }
   }
 
+  #disposeTimers(): void {
+    this.#headerTimer.dispose();
+    this.#idleTimer.dispose();
+    this.#bodyTimer.dispose();
+  }
+
   /** #hijacked: the handler took the socket; remove everything of ours from it. */
   #hijacked(): void {
     this.#handlerHijacked = true;
     this.#state = State.DONE;
-    this.#timer.stop();
-    this.#bodyTimer.stop();
+    this.#disposeTimers();
     this.#socket.off('close', this.#onClose);
     this.#socket.off('error', this.#onError);
     this.#socket.off('data', this.#onData);
