@@ -2,11 +2,13 @@ import type { ServerConn } from '../conn/server-conn.js';
 import { ProtocolError } from '../errors.js';
 import type { Detached } from '../io/socket-reader.js';
 import { FORBIDDEN_TRAILERS, hasToken, isToken } from '../message/field-syntax.js';
+import { ADOPT, type AdoptingInit } from '../message/adopt.js';
 import { Header } from '../message/header.js';
 import type { Request } from '../message/request.js';
-import { bodyAllowed, Response } from '../message/response.js';
+import { bodyAllowed, Response, type ResponseInit } from '../message/response.js';
 import { statusText } from '../message/status-text.js';
 import { BodyPipe } from './body-pipe.js';
+import { httpDate } from './http-date.js';
 import type { ResponseWriter } from './handler.js';
 import { ResponseHeader } from './response-header.js';
 
@@ -170,7 +172,7 @@ export class ServerResponseWriter implements ResponseWriter {
       // Go flushes a head set with writeHeader before hijacking (a 101, a 200 to CONNECT).
       const minor = this.#req.protoMinor === 0 ? 0 : 1;
       const head = this.#head!;
-      if (!head.has('Date')) head.set('Date', new Date().toUTCString());
+      if (!head.has('Date')) head.set('Date', httpDate());
       const lines = head.wireLines(FRAMING);
       detached.socket.write(
         `HTTP/1.${minor} ${this.#status} ${statusText(this.#status)}\r\n${lines}\r\n`,
@@ -304,7 +306,7 @@ export class ServerResponseWriter implements ResponseWriter {
     }
     this.#closeAfterReply = close;
     this.#expectContinue = false;
-    if (!header.has('Date')) header.set('Date', new Date().toUTCString());
+    if (!header.has('Date')) header.set('Date', httpDate());
 
     let body: Uint8Array | BodyPipe | null = null;
     this.#delimitedByClose = http10 && allowed && !isHead && length < 0;
@@ -320,13 +322,12 @@ export class ServerResponseWriter implements ResponseWriter {
     }
     this.#buffer = [];
     const res = new Response(status, {
-      header,
       body,
       contentLength: length,
       close,
       protoMinor: http10 ? 0 : 1,
-      trailer: declared,
-    });
+      [ADOPT]: { header, trailer: declared }, // both are this writer's own, not kept after
+    } as AdoptingInit<ResponseInit>);
     this.#res = res;
     this.#sending = this.#ctx.conn.write(req, res);
     this.#sending.catch((err: unknown) => {
