@@ -179,7 +179,7 @@ export class ReverseProxy {
       return this.#fail(rw, out, new Error('ReverseProxy does not tunnel CONNECT'));
     }
     removeHopByHopHeaders(res.header);
-    if (!(await this.#modify(rw, res, out))) return;
+    if (this.modifyResponse != null && !(await this.#modify(rw, res, out))) return;
     copyHeader(rw.header(), res.header);
     const announced = res.trailer.names();
     if (announced.length > 0) rw.header().add('Trailer', announced.join(', '));

@@ -125,7 +125,8 @@ export class Transport implements RoundTripper {
     if (this.#closed) throw transportClosed();
     if (signal?.aborted === true) throw abortError(signal);
     const origin = originOf(req.url);
-    const replay = await replayable(req);
+    const replaying = replayable(req);
+    const replay = replaying instanceof Promise ? await replaying : replaying;
     for (let attempt = 0; ; attempt++) {
       const wire = replay?.() ?? req;
       const pc = await this.#getConn(origin, signal);
@@ -384,13 +385,16 @@ function waitForSlot(pool: HostPool, signal: AbortSignal | undefined): Promise<P
  * `req`'s body can be sent again (none, or one already in memory: a string,
  * bytes, an ended body), else null. The body is read once here.
  */
-async function replayable(req: Request): Promise<(() => Request) | null> {
+function replayable(req: Request): (() => Request) | null | Promise<(() => Request) | null> {
   const body = req.body;
-  if (body === null) return () => req;
+  if (body === null) return () => req; // at once: most requests have no body
   if (body.length < 0 || body.consumed) return null;
-  const bytes = await body.bytes();
-  return () =>
-    Object.assign(Object.create(Request.prototype) as Request, req, { body: Body.from(bytes) });
+  return body
+    .bytes()
+    .then(
+      (bytes) => () =>
+        Object.assign(Object.create(Request.prototype) as Request, req, { body: Body.from(bytes) }),
+    );
 }
 
 /** isIdempotent reports whether sending `req` twice has the effect of sending it once. */
