@@ -244,8 +244,15 @@ export class ReverseProxy {
     const buf = pool?.get() ?? null;
     try {
       if (latency !== 0) await wrote(rw.flush()); // headers go out at once for streams (Go 1.22)
-      if (buf === null) for await (const chunk of body) await write(chunk);
-      else await copyThrough(body, buf, write);
+      if (body.ended && latency === 0) {
+        // Already off the wire whole (a small answer, the common case): one write.
+        const all = await body.bytes();
+        if (all.byteLength > 0) await write(all);
+      } else if (buf === null) {
+        for await (const chunk of body) await write(chunk);
+      } else {
+        await copyThrough(body, buf, write);
+      }
       if (res.trailer.size > 0) await wrote(rw.flush()); // force chunking so trailers can follow
     } catch (err) {
       await closeBody(body);
