@@ -1,12 +1,12 @@
 import type { Socket } from 'node:net';
 import { ErrClosed, ErrPersistEOF, ErrPipeline } from '../errors.js';
 import { Pipeline } from '../io/pipeline.js';
-import { type Detached, SocketReader } from '../io/socket-reader.js';
-import { MessageReader } from '../message/message-reader.js';
+import type { Detached } from '../io/socket-reader.js';
 import type { Request } from '../message/request.js';
 import { Response } from '../message/response.js';
 import { sendRequest } from '../message/write-message.js';
 import type { ConnOptions } from './conn-options.js';
+import { ConnCore } from './conn-core.js';
 
 /** ReadOptions for `ClientConn.read` and `do`. */
 export interface ReadOptions {
@@ -24,16 +24,12 @@ export interface ReadOptions {
  * `read` may run concurrently with `write`. Errors are sticky per side.
  */
 export class ClientConn<S extends Socket = Socket> {
-  readonly #reader: SocketReader<S>;
-  readonly #messages: MessageReader;
+  readonly #core: ConnCore<S>;
   readonly #absoluteForm: boolean;
   #sentThisTick = false; // see #burst
   readonly #pipe = new Pipeline();
   readonly #pipereq = new Map<Request, number>(); // written or being written, not yet read
   readonly #writeFailed = new Set<number>(); // ids whose read was called before their write failed
-  #socket: S | null; // null once hijacked or closed
-  #readErr: Error | null = null; // sticky once set
-  #writeErr: Error | null = null; // sticky once set
   #nread = 0;
   #nwritten = 0;
 
@@ -44,10 +40,8 @@ export class ClientConn<S extends Socket = Socket> {
     absoluteForm: boolean,
     options: ConnOptions,
   ) {
-    this.#socket = socket;
     this.#absoluteForm = absoluteForm;
-    this.#reader = new SocketReader(socket, head, { highWaterMark: options.readAhead });
-    this.#messages = new MessageReader(this.#reader, 'response', options);
+    this.#core = new ConnCore(socket, head, 'response', options);
   }
 
   /**
@@ -63,11 +57,11 @@ export class ClientConn<S extends Socket = Socket> {
     const turn = this.#pipe.startRequest(id);
     if (turn !== undefined) await turn;
     try {
-      const socket = this.#socket;
+      const socket = this.#core.socket;
       if (socket === null) throw ErrClosed;
-      if (this.#readErr !== null) throw this.#readErr; // no point sending if the read side is done
-      if (this.#writeErr !== null) throw this.#writeErr;
-      if (req.close) this.#writeErr = ErrPersistEOF; // pipelined reads may still come
+      if (this.#core.readErr !== null) throw this.#core.readErr; // no point sending if the read side is done
+      if (this.#core.writeErr !== null) throw this.#core.writeErr;
+      if (req.close) this.#core.writeErr = ErrPersistEOF; // pipelined reads may still come
       try {
         const { pending } = sendRequest(socket, req, {
           absoluteForm: this.#absoluteForm,
@@ -75,7 +69,7 @@ export class ClientConn<S extends Socket = Socket> {
         });
         if (pending !== null) await pending;
       } catch (err) {
-        this.#writeErr = err as Error;
+        this.#core.writeErr = err as Error;
         throw err;
       }
       this.#nwritten++;
@@ -102,8 +96,8 @@ export class ClientConn<S extends Socket = Socket> {
     if (turn !== undefined) await turn;
     try {
       if (this.#writeFailed.delete(id)) throw ErrPipeline;
-      if (this.#socket === null) throw ErrClosed;
-      if (this.#readErr !== null) throw this.#readErr;
+      if (this.#core.socket === null) throw ErrClosed;
+      if (this.#core.readErr !== null) throw this.#core.readErr;
       return await this.#readFinal(req, options);
     } finally {
       this.#pipe.endResponse(id);
@@ -114,7 +108,7 @@ export class ClientConn<S extends Socket = Socket> {
   async #readFinal(req: Request, options: ReadOptions): Promise<Response> {
     try {
       for (;;) {
-        const { head, body } = await this.#messages.next(req.method);
+        const { head, body } = await this.#core.messages.next(req.method);
         const res = Response.fromHead(head, { body, request: req });
         const status = res.status;
         if (status >= 100 && status <= 199 && status !== 101) {
@@ -123,12 +117,12 @@ export class ClientConn<S extends Socket = Socket> {
         }
         this.#nread++;
         // A closing response ends the connection; after an upgrade the rest is not HTTP.
-        if (res.close || head.upgrade) this.#readErr = ErrPersistEOF;
+        if (res.close || head.upgrade) this.#core.readErr = ErrPersistEOF;
         return res;
       }
     } catch (err) {
-      this.#readErr ??= err as Error;
-      throw this.#readErr;
+      this.#core.readErr ??= err as Error;
+      throw this.#core.readErr;
     }
   }
 
@@ -160,7 +154,7 @@ export class ClientConn<S extends Socket = Socket> {
    * (a pool must not reuse the connection).
    */
   get buffered(): number {
-    return this.#socket === null ? 0 : this.#reader.queued;
+    return this.#core.socket === null ? 0 : this.#core.reader.queued;
   }
 
   /** pending returns the number of requests written and not yet answered. */
@@ -175,18 +169,12 @@ export class ClientConn<S extends Socket = Socket> {
    * socket again and later calls throw ErrClosed.
    */
   hijack(): Detached<S> {
-    if (this.#socket === null) throw ErrClosed;
-    this.#socket = null;
-    this.#readErr ??= ErrClosed;
-    this.#writeErr ??= ErrClosed;
-    this.#messages.close();
-    return this.#reader.detach();
+    return this.#core.hijack();
   }
 
   /** close hijacks the connection and ends the socket; closing twice does nothing. */
   close(): void {
-    if (this.#socket === null) return;
-    this.hijack().socket.end();
+    this.#core.close();
   }
 
   /**

@@ -1,13 +1,13 @@
 import type { Socket } from 'node:net';
 import { ErrClosed, ErrPersistEOF, ErrPipeline, ProtocolError } from '../errors.js';
 import { Pipeline } from '../io/pipeline.js';
-import { type Detached, SocketReader } from '../io/socket-reader.js';
-import { MessageReader } from '../message/message-reader.js';
+import type { Detached } from '../io/socket-reader.js';
 import type { Header } from '../message/header.js';
 import { Request } from '../message/request.js';
 import { Response } from '../message/response.js';
 import { encodeResponseHead, sendResponse } from '../message/write-message.js';
 import type { ConnOptions } from './conn-options.js';
+import { ConnCore } from './conn-core.js';
 
 /**
  * ServerConn is Go's httputil.ServerConn on a connected socket: it reads
@@ -16,27 +16,21 @@ import type { ConnOptions } from './conn-options.js';
  * Errors are sticky per side.
  */
 export class ServerConn<S extends Socket = Socket> {
-  readonly #reader: SocketReader<S>;
-  readonly #messages: MessageReader;
+  readonly #core: ConnCore<S>;
   readonly #pipe = new Pipeline();
   readonly #pipereq = new Map<Request, number>(); // read, not yet answered
   #turnNow = -1; // the request id whose response turn was taken without waiting
   #turns: Map<number, Promise<void>> | null = null; // response turns waited for, by request id
   readonly #remoteAddr: string;
   readonly #requireHost: boolean;
-  #socket: S | null; // null once hijacked or closed
-  #readErr: Error | null = null; // sticky once set
-  #writeErr: Error | null = null; // sticky once set
   #nread = 0;
   #nwritten = 0;
 
   /** Use `newServerConn`. */
   constructor(socket: S, head: Uint8Array | undefined, options: ConnOptions) {
-    this.#socket = socket;
     this.#remoteAddr = formatAddress(socket.remoteAddress, socket.remotePort);
     this.#requireHost = options.requireHostHeader ?? false;
-    this.#reader = new SocketReader(socket, head, { highWaterMark: options.readAhead });
-    this.#messages = new MessageReader(this.#reader, 'request', options);
+    this.#core = new ConnCore(socket, head, 'request', options);
   }
 
   /**
@@ -55,23 +49,23 @@ export class ServerConn<S extends Socket = Socket> {
     const turn = this.#pipe.startRequest(id);
     if (turn !== undefined) await turn;
     try {
-      if (this.#writeErr !== null) throw this.#writeErr; // no point reading if we cannot answer
-      this.#readErr ??= this.#messages.error; // persist.go: a failed body fails later reads
-      if (this.#readErr !== null) throw this.#readErr;
-      if (this.#socket === null) throw ErrClosed;
+      if (this.#core.writeErr !== null) throw this.#core.writeErr; // no point reading if we cannot answer
+      this.#core.readErr ??= this.#core.messages.error; // persist.go: a failed body fails later reads
+      if (this.#core.readErr !== null) throw this.#core.readErr;
+      if (this.#core.socket === null) throw ErrClosed;
       try {
-        const { head, body } = await this.#messages.next();
+        const { head, body } = await this.#core.messages.next();
         req = Request.fromHead(head, {
           body,
           remoteAddr: this.#remoteAddr,
           requireHost: this.#requireHost,
         });
       } catch (err) {
-        this.#readErr ??= err as Error;
-        throw this.#readErr;
+        this.#core.readErr ??= err as Error;
+        throw this.#core.readErr;
       }
       this.#nread++;
-      if (req.close) this.#readErr = ErrPersistEOF;
+      if (req.close) this.#core.readErr = ErrPersistEOF;
       return req;
     } finally {
       this.#pipe.endRequest(id);
@@ -94,26 +88,26 @@ export class ServerConn<S extends Socket = Socket> {
     const turn = this.#turn(id);
     if (turn !== undefined) await turn;
     try {
-      const socket = this.#socket;
-      if (this.#writeErr !== null) throw this.#writeErr;
+      const socket = this.#core.socket;
+      if (this.#core.writeErr !== null) throw this.#core.writeErr;
       if (socket === null) throw ErrClosed;
       if (this.#nread <= this.#nwritten)
         throw new ProtocolError('ERR_PIPELINE', 'persist server pipe count');
-      if (res.close) this.#readErr ??= ErrPersistEOF; // pipelined unread requests are lost
+      if (res.close) this.#core.readErr ??= ErrPersistEOF; // pipelined unread requests are lost
       let delimitedByClose: boolean;
       try {
         const { encoded, pending } = sendResponse(socket, res, { request: req });
         if (pending !== null) await pending;
         delimitedByClose = encoded.framing.kind === 'close';
       } catch (err) {
-        this.#writeErr = err as Error;
+        this.#core.writeErr = err as Error;
         throw err;
       }
       this.#nwritten++;
       if (delimitedByClose) {
         // RFC 9112 §6.3: only the end of the connection ends this body
-        this.#readErr ??= ErrPersistEOF;
-        this.#writeErr = ErrPersistEOF;
+        this.#core.readErr ??= ErrPersistEOF;
+        this.#core.writeErr = ErrPersistEOF;
         this.close();
       }
     } finally {
@@ -140,8 +134,8 @@ export class ServerConn<S extends Socket = Socket> {
     const { head } = encodeResponseHead(res, { request: req });
     const turn = this.#turn(id);
     if (turn !== undefined) await turn;
-    const socket = this.#socket;
-    if (this.#writeErr !== null) throw this.#writeErr;
+    const socket = this.#core.socket;
+    if (this.#core.writeErr !== null) throw this.#core.writeErr;
     if (socket === null) throw ErrClosed;
     socket.write(head, 'latin1'); // a few bytes: the final response's write waits for 'drain' if needed
   }
@@ -153,12 +147,12 @@ export class ServerConn<S extends Socket = Socket> {
    * large). A failed body comes first, even after a closing request.
    */
   get readError(): Error | null {
-    return this.#messages.error ?? this.#readErr;
+    return this.#core.messages.error ?? this.#core.readErr;
   }
 
   /** upgraded reports whether the last request read switched protocols (Upgrade, CONNECT): the rest of the stream is not HTTP. */
   get upgraded(): boolean {
-    return this.#messages.upgraded;
+    return this.#core.messages.upgraded;
   }
 
   /** pending returns the number of requests read and not yet answered. */
@@ -172,18 +166,12 @@ export class ServerConn<S extends Socket = Socket> {
    * request: the first tunnel bytes). Later calls throw ErrClosed.
    */
   hijack(): Detached<S> {
-    if (this.#socket === null) throw ErrClosed;
-    this.#socket = null;
-    this.#readErr ??= ErrClosed;
-    this.#writeErr ??= ErrClosed;
-    this.#messages.close();
-    return this.#reader.detach();
+    return this.#core.hijack();
   }
 
   /** close hijacks the connection and ends the socket; closing twice does nothing. */
   close(): void {
-    if (this.#socket === null) return;
-    this.hijack().socket.end();
+    this.#core.close();
   }
 
   /**
