@@ -69,7 +69,7 @@ export class MessageReader {
   readonly #bodyHighWaterMark: number;
   readonly #maxBodyBytes: number;
   readonly #isRequest: boolean;
-  readonly #onMessageBegin: (() => void) | undefined;
+  readonly #beginHook: (() => void) | undefined;
   #phase = Phase.IDLE;
   #error: Error | null = null; // sticky
   #pumping = false;
@@ -88,32 +88,10 @@ export class MessageReader {
     this.#bodyHighWaterMark = options.bodyHighWaterMark ?? 65536;
     this.#maxBodyBytes = options.maxBodyBytes ?? Infinity;
     this.#isRequest = kind === 'request';
-    this.#onMessageBegin = options.onMessageBegin;
+    this.#beginHook = options.onMessageBegin;
     this.#parser = new Parser(
       kind,
-      {
-        onMessageBegin: () => {
-          this.#started = true;
-          this.#onMessageBegin?.();
-        },
-        onHeadersComplete: (head) => this.#onHead(head),
-        onBody: (chunk) => {
-          this.#bodyBytes += chunk.length;
-          if (this.#bodyBytes > this.#maxBodyBytes) {
-            this.#bodyTooLarge();
-            return;
-          }
-          const body = this.#body;
-          if (this.#phase === Phase.BODY && body !== null && !body.push(chunk)) {
-            this.#bodyFull = true;
-            this.#parser.pause();
-          }
-        },
-        onTrailers: (trailers) => {
-          this.#trailers = trailers;
-        },
-        onMessageComplete: () => this.#onMessageComplete(),
-      },
+      this, // its callbacks are the methods below: no closures per connection
       {
         maxHeaderBytes: options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES,
         maxHeaderCount: options.maxHeaderCount ?? DEFAULT_MAX_HEADER_COUNT,
@@ -123,6 +101,41 @@ export class MessageReader {
       },
     );
     reader.onReadable = () => this.#pump();
+  }
+
+  /** Parser callback (ParserCallbacks): the first byte of a message. */
+  onMessageBegin(): void {
+    this.#started = true;
+    this.#beginHook?.();
+  }
+
+  /** Parser callback: a head is complete. */
+  onHeadersComplete(head: MessageHead): void {
+    this.#onHead(head);
+  }
+
+  /** Parser callback: body bytes, handed to the current body (or counted against the limit). */
+  onBody(chunk: Uint8Array): void {
+    this.#bodyBytes += chunk.length;
+    if (this.#bodyBytes > this.#maxBodyBytes) {
+      this.#bodyTooLarge();
+      return;
+    }
+    const body = this.#body;
+    if (this.#phase === Phase.BODY && body !== null && !body.push(chunk)) {
+      this.#bodyFull = true;
+      this.#parser.pause();
+    }
+  }
+
+  /** Parser callback: the trailer fields, kept for the body's end. */
+  onTrailers(trailers: HeaderPair[]): void {
+    this.#trailers = trailers;
+  }
+
+  /** Parser callback: the end of a message. */
+  onMessageComplete(): void {
+    this.#onMessageComplete();
   }
 
   /** True when part of a message has been read and its end not yet reached. */
