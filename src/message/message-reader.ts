@@ -5,13 +5,13 @@ import type { HeaderPair, MessageHead, ParserKind } from '../parser/types.js';
 import { Body } from './body.js';
 
 /** Default `maxHeaderBytes` of a connection: Node's is 16 KiB, Go's 1 MiB. */
-export const DEFAULT_MAX_HEADER_BYTES = 65536;
+const DEFAULT_MAX_HEADER_BYTES = 65536;
 /** Default `maxHeaderCount` of a connection (Apache's LimitRequestFields is 100, Node drops fields past 2000). */
-export const DEFAULT_MAX_HEADER_COUNT = 256;
+const DEFAULT_MAX_HEADER_COUNT = 256;
 /** Default `maxRequestLineBytes` of a connection, nginx's (large_client_header_buffers 8k). */
-export const DEFAULT_MAX_REQUEST_LINE_BYTES = 8192;
+const DEFAULT_MAX_REQUEST_LINE_BYTES = 8192;
 /** Default `maxChunkExtensionBytes` of a connection, Node's (CVE-2024-22019). */
-export const DEFAULT_MAX_CHUNK_EXTENSION_BYTES = 16384;
+const DEFAULT_MAX_CHUNK_EXTENSION_BYTES = 16384;
 
 /** MessageReaderOptions: parser limits and the body buffer size; docs/limits.md lists every limit. */
 export interface MessageReaderOptions {
