@@ -26,6 +26,7 @@ import {
 } from '../../src/proxy/reverse-proxy.js';
 import { createServer, type Server } from '../../src/proxy/server.js';
 import { type RawPeer, type RawServer, startRawServer } from '../helpers/raw-peer.js';
+import { deferred, type Deferred, within } from '../helpers/waiting.js';
 
 /** ProxyUnderTest: the proxy, the server in front of it and what they logged. */
 export interface ProxyUnderTest {
@@ -205,30 +206,4 @@ export function closedWithin(socket: Socket, ms: number): Promise<boolean> {
   });
 }
 
-/** Deferred: a promise with its resolve function, for ordering steps across peers. */
-export interface Deferred<T> {
-  promise: Promise<T>;
-  resolve(value: T): void;
-}
-
-/** deferred returns a fresh Deferred. */
-export function deferred<T = void>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
-}
-
-/** within rejects with `what` if `promise` has not settled after `ms`. */
-export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+export { deferred, type Deferred, within };

@@ -172,12 +172,7 @@ export function firstHead(received: Uint8Array): string {
   return end === -1 ? all : all.slice(0, end + 4);
 }
 
-/** deferred returns a promise with its resolve function, to order steps across peers. */
-export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
+export { deferred } from '../helpers/waiting.js';
 
 /** ok is a 200 response with `body` and its Content-Length, as wire text. */
 export function ok(body: string, extra = ''): string {

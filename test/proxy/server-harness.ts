@@ -113,6 +113,4 @@ export function head(received: Uint8Array): string {
 }
 
 /** sleep resolves after `ms`. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+export { setTimeout as sleep } from 'node:timers/promises';

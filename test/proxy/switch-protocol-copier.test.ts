@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { within } from '../helpers/waiting.js';
 import {
   copySwitchedProtocol,
   type SwitchProtocolResult,
@@ -158,14 +159,6 @@ function expectCleanedUp(t: Tunnel): void {
   expect(listenerCounts(t.backend)).toEqual(t.backendListeners);
 }
 
-function within<T>(promise: Promise<T>, what: string, ms = 5000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 /** Deterministic bytes: a different pattern per seed. */
 function pattern(size: number, seed: number): Buffer {
   const buf = Buffer.allocUnsafe(size);
@@ -222,7 +215,7 @@ describe('copySwitchedProtocol', () => {
     await t.srvGot.end$();
     t.srv.end();
     await t.cliGot.end$();
-    const result = await within(done, 'the copier');
+    const result = await within(done, 5000, 'the copier');
     expect(result).toEqual<SwitchProtocolResult>({
       toBackend: { end: 'eof', bytes: 5, error: null },
       fromBackend: { end: 'eof', bytes: 6, error: null },
@@ -242,7 +235,7 @@ describe('copySwitchedProtocol', () => {
     await t.cliGot.text$('server sends more');
     t.srv.end();
     await t.cliGot.end$();
-    const result = await within(done, 'the copier');
+    const result = await within(done, 5000, 'the copier');
     expect(result.toBackend).toEqual({ end: 'eof', bytes: 0, error: null });
     expect(result.fromBackend).toEqual({ end: 'eof', bytes: 17, error: null });
     expectCleanedUp(t);
@@ -258,7 +251,7 @@ describe('copySwitchedProtocol', () => {
     expect(t.srvGot.ended).toBe(false);
     t.cli.end();
     await t.srvGot.end$();
-    const result = await within(done, 'the copier');
+    const result = await within(done, 5000, 'the copier');
     expect(result.toBackend).toEqual({ end: 'eof', bytes: 12, error: null });
     expect(result.fromBackend).toEqual({ end: 'eof', bytes: 0, error: null });
     expectCleanedUp(t);
@@ -278,7 +271,7 @@ describe('copySwitchedProtocol', () => {
     await t.cliGot.text$('\x81\x05backend-head-later-from-backend');
     t.cli.end();
     t.srv.end();
-    const result = await within(done, 'the copier');
+    const result = await within(done, 5000, 'the copier');
     expect(result.toBackend.bytes).toBe(29);
     expect(result.fromBackend.bytes).toBe(33);
     expectCleanedUp(t);
@@ -303,7 +296,7 @@ describe('copySwitchedProtocol', () => {
     expect(t.cliGot.length).toBe(size);
     expect(t.srvGot.bytes().equals(up)).toBe(true);
     expect(t.cliGot.bytes().equals(down)).toBe(true);
-    const result = await within(done, 'the copier');
+    const result = await within(done, 5000, 'the copier');
     expect(result.toBackend).toEqual({ end: 'eof', bytes: size, error: null });
     expect(result.fromBackend).toEqual({ end: 'eof', bytes: size, error: null });
     expectCleanedUp(t);
@@ -334,7 +327,7 @@ describe('copySwitchedProtocol', () => {
     await t.cliGot.until(() => t.cliGot.ended, 'the download', 15_000);
     expect(t.srvGot.bytes().equals(up)).toBe(true);
     expect(t.cliGot.bytes().equals(down)).toBe(true);
-    const result = await within(done, 'the copier');
+    const result = await within(done, 5000, 'the copier');
     expect(result.toBackend).toEqual({ end: 'eof', bytes: size, error: null });
     expect(result.fromBackend).toEqual({ end: 'eof', bytes: size, error: null });
     expectCleanedUp(t);
@@ -346,7 +339,7 @@ describe('copySwitchedProtocol', () => {
     t.cli.write('ping');
     await t.srvGot.text$('ping');
     t.srv.resetAndDestroy();
-    const result = await within(done, 'the copier');
+    const result = await within(done, 5000, 'the copier');
     expect(result.fromBackend.end).toBe('error');
     expect((result.fromBackend.error as NodeJS.ErrnoException).code).toBe('ECONNRESET');
     expect(result.toBackend).toEqual({ end: 'closed', bytes: 4, error: null });
@@ -360,7 +353,7 @@ describe('copySwitchedProtocol', () => {
     t.cli.end();
     await t.srvGot.end$();
     t.user.destroy();
-    const result = await within(done, 'the copier');
+    const result = await within(done, 5000, 'the copier');
     expect(result.toBackend).toEqual({ end: 'eof', bytes: 0, error: null });
     expect(result.fromBackend).toEqual({ end: 'closed', bytes: 0, error: null });
     await t.srvGot.until(() => t.srv.closed || t.srv.readableEnded, 'the backend to see the close');
@@ -374,7 +367,7 @@ describe('copySwitchedProtocol', () => {
     t.srv.write('tick');
     await t.cliGot.text$('tick');
     abort.abort();
-    const result = await within(done, 'the copier');
+    const result = await within(done, 5000, 'the copier');
     expect(result).toEqual<SwitchProtocolResult>({
       toBackend: { end: 'closed', bytes: 0, error: null },
       fromBackend: { end: 'closed', bytes: 4, error: null },
@@ -388,6 +381,7 @@ describe('copySwitchedProtocol', () => {
     const t = await tunnel();
     const result = await within(
       copySwitchedProtocol(t.user, t.backend, { signal: AbortSignal.abort() }),
+      5000,
       'the copier',
     );
     expect(result.toBackend.end).toBe('closed');

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { parseMessages, Request } from '../../src/index.js';
 import { ok, rejection, useHarness, within } from './transport-harness.js';
@@ -8,10 +9,6 @@ const h = useHarness();
 
 function requests(n: number): (received: Buffer) => boolean {
   return (received) => parseMessages('request', received).messages.length >= n;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 describe('Transport timeouts', () => {
