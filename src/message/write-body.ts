@@ -26,6 +26,7 @@ const COALESCE_BYTES = 16384;
 const LATE = Symbol('late');
 
 const NO_BYTES = new Uint8Array(0);
+const NO_PARTS: readonly Uint8Array[] = [];
 
 function closedError(): ProtocolError {
   return new ProtocolError('ERR_SOCKET_CLOSED', 'socket closed before the message was written');
@@ -137,29 +138,11 @@ class FramedWriter {
     const head = this.#head;
     const parts = this.#parts;
     if (head === null && parts.length === 0) return undefined;
-    const sink = this.#sink;
-    if (sink.destroyed === true) throw closedError();
-    let ok: boolean;
-    if (head === null && parts.length === 1) {
-      ok = sink.write(parts[0]!);
-    } else if (this.#partBytes <= COALESCE_BYTES) {
-      const joined = Buffer.allocUnsafe(this.#partBytes);
-      let at = head === null ? 0 : joined.write(head, 0, 'latin1');
-      for (const part of parts) {
-        joined.set(part, at);
-        at += part.byteLength;
-      }
-      ok = sink.write(joined);
-    } else {
-      sink.cork?.();
-      ok = head === null || sink.write(Buffer.from(head, 'latin1'));
-      for (const part of parts) ok = sink.write(part);
-      sink.uncork?.();
-    }
+    const ok = sendParts(this.#sink, head ?? '', parts, this.#partBytes);
     this.#head = null;
     this.#parts = [];
     this.#partBytes = 0;
-    return ok ? undefined : drained(sink);
+    return ok ? undefined : drained(this.#sink);
   }
 }
 
@@ -249,20 +232,33 @@ function writeWhole(
   length: number,
 ): Promise<void> | undefined {
   if (bytes.byteLength !== length) throw mismatch(length, bytes.byteLength);
+  const ok = sendParts(sink, head, length === 0 ? NO_PARTS : [bytes], head.length + length);
+  return ok ? undefined : drained(sink);
+}
+
+/**
+ * sendParts hands a head (latin1 text, maybe '') and byte parts, `total`
+ * bytes in all, to the sink: as one buffer when small, else one write each
+ * inside a cork. It returns what the last `write` did (false: wait for
+ * 'drain') and throws when the sink is already destroyed.
+ */
+function sendParts(sink: Sink, head: string, parts: readonly Uint8Array[], total: number): boolean {
   if (sink.destroyed === true) throw closedError();
-  let ok: boolean;
-  const total = head.length + length;
+  if (head === '' && parts.length === 1) return sink.write(parts[0]!);
   if (total <= COALESCE_BYTES) {
     const joined = Buffer.allocUnsafe(total);
-    joined.set(bytes, joined.write(head, 0, 'latin1'));
-    ok = sink.write(joined);
-  } else {
-    sink.cork?.();
-    if (head.length > 0) sink.write(Buffer.from(head, 'latin1'));
-    ok = length === 0 || sink.write(bytes);
-    sink.uncork?.();
+    let at = joined.write(head, 0, 'latin1');
+    for (const part of parts) {
+      joined.set(part, at);
+      at += part.byteLength;
+    }
+    return sink.write(joined);
   }
-  return ok ? undefined : drained(sink);
+  sink.cork?.();
+  let ok = head === '' || sink.write(Buffer.from(head, 'latin1'));
+  for (const part of parts) ok = sink.write(part);
+  sink.uncork?.();
+  return ok;
 }
 
 /** writeChunks writes a streamed body through `out`, waiting for each chunk and for 'drain'. */
