@@ -124,7 +124,7 @@ export function announcedTrailer(
   if (!chunked) return into;
   for (let i = 0; i < pairs.length; i++) {
     const [field, value] = pairs[i]!;
-    if (field.length !== 7 || field.toLowerCase() !== 'trailer') continue;
+    if (!equalsLower(field, 'trailer')) continue;
     for (const part of value.split(',')) {
       const name = part.trim();
       if (isToken(name) && !FORBIDDEN_TRAILERS.has(name.toLowerCase()) && !into.has(name)) {
