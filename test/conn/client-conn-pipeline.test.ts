@@ -29,6 +29,26 @@ describe('ClientConn pipelining', () => {
     }
   });
 
+  it('sends the first request of a run at once and corks the rest of the run into one write', async () => {
+    const { socket, conn, peer } = await h.dial(await h.serve());
+    const reqs = [1, 2, 3].map((i) => request('GET', `/${i}`));
+    const writing = conn.write(reqs[0]!);
+    expect(socket.writableCorked).toBe(0); // the first went to the socket uncorked
+    const rest = [conn.write(reqs[1]!), conn.write(reqs[2]!)];
+    expect(socket.writableCorked).toBe(1); // the others wait for the end of the run
+    await Promise.all([writing, ...rest]);
+    await new Promise((resolve) => process.nextTick(resolve));
+    expect(socket.writableCorked).toBe(0);
+    const sent = await peer.waitFor(requests(3));
+    expect(sent.toString('latin1').match(/^GET \/\d /gm)).toEqual([
+      'GET /1 ',
+      'GET /2 ',
+      'GET /3 ',
+    ]);
+    await peer.write(ok('a') + ok('b') + ok('c'));
+    for (const r of reqs) expect((await conn.read(r)).status).toBe(200);
+  });
+
   it('makes read(req3) called before read(req1) wait its turn', async () => {
     const { conn, peer } = await h.dial(await h.serve());
     const [a, b, c] = ['/a', '/b', '/c'].map((p) => request('GET', p));
