@@ -1,5 +1,6 @@
 import { ProtocolError } from '../errors.js';
 import type { MessageHead } from '../parser/types.js';
+import { type AbortWatch, LazyAbort, watchSignal } from './abort-watch.js';
 import { Body } from './body.js';
 import type { BodyInit } from './body-source.js';
 import { isToken } from './field-syntax.js';
@@ -46,6 +47,10 @@ export interface IncomingRequestInit {
   requireHost?: boolean;
 }
 
+// Set by Request's static block: the module's access to its #abort.
+let abortOf: (req: Request) => AbortSignal | LazyAbort | null;
+let setAbort: (req: Request, abort: LazyAbort | AbortSignal | null) => void;
+
 /**
  * Request is an HTTP request, outgoing (made by the user) or incoming (read
  * by a server connection). Fields are plain and may be changed before the
@@ -76,12 +81,30 @@ export class Request {
   remoteAddr = '';
   /** On an incoming request: true when it arrived over TLS. */
   tls = false;
+  /** What `signal` reads: a LazyAbort makes its AbortSignal on first read. */
+  #abort: AbortSignal | LazyAbort | null = null;
+
   /**
    * On an incoming request served by `createServer`: aborted when the client
    * connection goes away before the response is complete (Go's request
    * context), so work done for it — a proxied backend request — can stop.
+   * The server makes the AbortSignal only when this is first read.
    */
-  signal: AbortSignal | null = null;
+  get signal(): AbortSignal | null {
+    const abort = this.#abort;
+    return abort instanceof LazyAbort ? abort.signal : abort;
+  }
+
+  set signal(signal: AbortSignal | null) {
+    this.#abort = signal;
+  }
+
+  static {
+    abortOf = (req) => req.#abort;
+    setAbort = (req, abort) => {
+      req.#abort = abort;
+    };
+  }
 
   /**
    * Makes a request for `url`, an absolute URL string or a `URL` (a
@@ -154,6 +177,26 @@ export class Request {
   requestURI(): string {
     return requestTarget(this.method, this.url, this.host, false);
   }
+}
+
+/**
+ * requestAbort returns what aborts `req` (its `signal`) as an AbortWatch,
+ * without making the AbortSignal of a server's request; undefined for none.
+ */
+export function requestAbort(req: Request): AbortWatch | undefined {
+  const abort = abortOf(req);
+  if (abort === null) return undefined;
+  return abort instanceof LazyAbort ? abort : watchSignal(abort);
+}
+
+/** setRequestAbort makes `abort` what `req.signal` follows (a server, per request). */
+export function setRequestAbort(req: Request, abort: LazyAbort): void {
+  setAbort(req, abort);
+}
+
+/** shareRequestAbort makes `to.signal` follow what `from.signal` follows, without making a signal. */
+export function shareRequestAbort(from: Request, to: Request): void {
+  setAbort(to, abortOf(from));
 }
 
 /** needsHost reports whether RFC 9112 §3.2 requires a Host line on the request: HTTP/1.1 (or a later 1.x), not CONNECT. */

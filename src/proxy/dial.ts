@@ -1,6 +1,7 @@
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
 import type { MessageURL } from '../message/url.js';
+import type { AbortWatch } from '../message/abort-watch.js';
 import { abortError, transportError } from './transport-errors.js';
 
 /** Origin is where a request's connection goes: the pool key and the dial target. */
@@ -51,7 +52,7 @@ export interface DialOptions {
   /** Milliseconds to connect (and finish the TLS handshake) before `ERR_DIAL_TIMEOUT`; 0 or absent waits forever. */
   timeout?: number;
   /** Aborts the dial with `ERR_ABORTED`. */
-  signal?: AbortSignal;
+  abort?: AbortWatch;
   /** Extra `tls.connect` options for https (`ca`, `rejectUnauthorized`, ...). */
   tls?: ConnectionOptions;
 }
@@ -64,8 +65,8 @@ export interface DialOptions {
  * `ERR_DIAL_TIMEOUT` or `ERR_ABORTED`, and then the socket is destroyed.
  */
 export function dial(origin: Origin, options: DialOptions = {}): Promise<Socket> {
-  const { signal, timeout = 0 } = options;
-  if (signal?.aborted === true) return Promise.reject(abortError(signal));
+  const { abort, timeout = 0 } = options;
+  if (abort?.aborted === true) return Promise.reject(abortError(abort));
   const { hostname: host, port } = origin;
   const secure = origin.scheme === 'https';
   const socket: Socket = secure
@@ -83,7 +84,7 @@ export function dial(origin: Origin, options: DialOptions = {}): Promise<Socket>
     let timer: NodeJS.Timeout | undefined;
     const settle = (err: Error | null) => {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      abort?.unwatch(onAbort);
       socket.off(ready, onReady);
       socket.off('error', onError);
       if (err === null) {
@@ -100,10 +101,10 @@ export function dial(origin: Origin, options: DialOptions = {}): Promise<Socket>
     };
     const onError = (err: Error) =>
       settle(transportError('ERR_DIAL', `dial ${target}: ${err.message}`, err));
-    const onAbort = () => settle(abortError(signal!));
+    const onAbort = () => settle(abortError(abort!));
     socket.once(ready, onReady);
     socket.once('error', onError);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    abort?.watch(onAbort);
     if (timeout > 0) {
       timer = setTimeout(
         () =>

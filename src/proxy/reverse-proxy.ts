@@ -7,7 +7,8 @@
  */
 import { ErrHandled, ProtocolError } from '../errors.js';
 import type { Detached } from '../io/socket-reader.js';
-import { Request } from '../message/request.js';
+import type { AbortWatch } from '../message/abort-watch.js';
+import { Request, requestAbort, shareRequestAbort } from '../message/request.js';
 import type { Response } from '../message/response.js';
 import { writeResponse } from '../message/write-message.js';
 import type { ResponseWriter } from './handler.js';
@@ -29,7 +30,7 @@ import {
 import { MaxLatencyWriter } from './max-latency-writer.js';
 import { newProxyRequest, type ProxyRequest } from './proxy-request.js';
 import { joinQuery, joinURLPath, parseTarget, type ProxyTarget } from './proxy-url.js';
-import type { RoundTripper } from './round-tripper.js';
+import { ABORT_WATCH, type RoundTripOptions, type RoundTripper } from './round-tripper.js';
 import { copySwitchedProtocol } from './switch-protocol-copier.js';
 import { Transport } from './transport.js';
 import { appendXForwardedFor } from './x-forwarded.js';
@@ -199,12 +200,11 @@ export class ReverseProxy {
     req: Request,
   ): Promise<Response | typeof ErrHandled> {
     const transport = this.transport ?? (this.#ownTransport ??= new Transport(OWN_TRANSPORT));
-    const signal = req.signal ?? undefined;
     let settled = false;
-    const onInformational = (info: Response) => {
+    const options = new InboundRoundTrip(req, (info: Response) => {
       if (!settled) relayInformational(rw, info);
-    };
-    const roundTrip = (o: Request) => transport.roundTrip(o, { signal, onInformational });
+    });
+    const roundTrip = (o: Request) => transport.roundTrip(o, options);
     try {
       return await (this.proxy != null ? this.proxy(rw, out, req, roundTrip) : roundTrip(out));
     } finally {
@@ -368,6 +368,29 @@ export function newSingleHostReverseProxy(
   });
 }
 
+/**
+ * InboundRoundTrip: the round-trip options for an inbound request. Our
+ * Transport watches the request's abort itself; another RoundTripper reads
+ * `signal`, which makes the AbortSignal then. (A class: an object literal
+ * with a getter, made per request, costs V8 far more.)
+ */
+class InboundRoundTrip implements RoundTripOptions {
+  readonly [ABORT_WATCH]: AbortWatch | undefined;
+  readonly #req: Request;
+
+  constructor(
+    req: Request,
+    readonly onInformational: (res: Response) => void,
+  ) {
+    this.#req = req;
+    this[ABORT_WATCH] = requestAbort(req);
+  }
+
+  get signal(): AbortSignal | undefined {
+    return this.#req.signal ?? undefined;
+  }
+}
+
 /** cloneRequest: the outgoing copy of an incoming request (Go's req.Clone plus ServeHTTP's rules). */
 function cloneRequest(req: Request): Request {
   const out = new Request(
@@ -386,6 +409,6 @@ function cloneRequest(req: Request): Request {
   out.trailer = req.trailer;
   out.remoteAddr = req.remoteAddr;
   out.tls = req.tls;
-  out.signal = req.signal;
+  shareRequestAbort(req, out);
   return out;
 }

@@ -1,5 +1,9 @@
+import type { AbortWatch } from '../message/abort-watch.js';
 import type { Request } from '../message/request.js';
 import type { Response } from '../message/response.js';
+
+/** ABORT_WATCH keys the internal abort of RoundTripOptions. */
+export const ABORT_WATCH: unique symbol = Symbol('httpwire.abortWatch');
 
 /** RoundTripOptions: per-request controls for `RoundTripper.roundTrip`. */
 export interface RoundTripOptions {
@@ -10,6 +14,12 @@ export interface RoundTripOptions {
   signal?: AbortSignal;
   /** Called with each 1xx response other than 101 before the final one; default: they are skipped. */
   onInformational?: (res: Response) => void;
+  /**
+   * Internal: the abort as an AbortWatch, which our Transport reads instead
+   * of `signal` when the key is present (the ReverseProxy passes a server
+   * request's abort without making its AbortSignal).
+   */
+  [ABORT_WATCH]?: AbortWatch | undefined;
 }
 
 /**

@@ -4,7 +4,8 @@ import type { ConnOptions } from '../conn/conn-options.js';
 import { newServerConn, type ServerConn } from '../conn/server-conn.js';
 import { ErrClosed, ErrPersistEOF, ParseError, ProtocolError } from '../errors.js';
 import { hasToken } from '../message/field-syntax.js';
-import type { Request } from '../message/request.js';
+import { LazyAbort } from '../message/abort-watch.js';
+import { type Request, setRequestAbort } from '../message/request.js';
 import { errorResponse, lingerClose } from './error-response.js';
 import type { Handler } from './handler.js';
 import { type ResponseContext, ServerResponseWriter } from './response-writer.js';
@@ -57,13 +58,13 @@ export class ServerConnection {
   #begun = false; // a byte of the next request arrived
   #idleTiming = false; // waiting for the next request: #idleTimer runs, not #headerTimer
   #handlerHijacked = false;
-  #request: { req: Request; controller: AbortController } | null = null; // being answered
+  #request: { req: Request; abort: LazyAbort } | null = null; // being answered
   #resolveDone!: () => void;
 
   readonly #onClose = () => {
     this.#state = State.DONE;
     this.#disposeTimers();
-    this.#request?.controller.abort(new ProtocolError('ERR_CLIENT_GONE', 'client disconnected'));
+    this.#request?.abort.abort(new ProtocolError('ERR_CLIENT_GONE', 'client disconnected'));
     this.#resolveDone();
   };
   readonly #onError = () => {}; // socket errors reach the conn's reader; this keeps them from crashing
@@ -133,9 +134,9 @@ export class ServerConnection {
 
   async #serveRequest(req: Request): Promise<boolean> {
     req.tls = this.#socket instanceof TLSSocket;
-    const controller = new AbortController();
-    req.signal = controller.signal;
-    this.#request = { req, controller };
+    const abort = new LazyAbort(); // its AbortSignal is made only if someone reads req.signal
+    setRequestAbort(req, abort);
+    this.#request = { req, abort };
     try {
       if (req.protoMajor !== 1) {
         this.#reject(505, 'unsupported protocol version');

@@ -26,12 +26,13 @@ import type { ConnectionOptions } from 'node:tls';
 import type { ConnOptions } from '../conn/conn-options.js';
 import { ErrPersistEOF } from '../errors.js';
 import type { Detached } from '../io/socket-reader.js';
+import { type AbortWatch, watchSignal } from '../message/abort-watch.js';
 import { Body } from '../message/body.js';
 import { Request } from '../message/request.js';
 import type { Response } from '../message/response.js';
 import { dial, type Origin, originOf } from './dial.js';
 import { PersistConn } from './persist-conn.js';
-import type { RoundTripOptions, RoundTripper } from './round-tripper.js';
+import { ABORT_WATCH, type RoundTripOptions, type RoundTripper } from './round-tripper.js';
 import { TransportBody } from './transport-body.js';
 import { abortError, transportClosed, transportError } from './transport-errors.js';
 
@@ -121,17 +122,17 @@ export class Transport implements RoundTripper {
    * replayed body. See the top of this file for the errors.
    */
   async roundTrip(req: Request, options: RoundTripOptions = {}): Promise<Response> {
-    const { signal } = options;
+    const abort = abortWatchOf(options);
     if (this.#closed) throw transportClosed();
-    if (signal?.aborted === true) throw abortError(signal);
+    if (abort?.aborted === true) throw abortError(abort);
     const origin = originOf(req.url);
     const replaying = replayable(req);
     const replay = replaying instanceof Promise ? await replaying : replaying;
     for (let attempt = 0; ; attempt++) {
       const wire = replay?.() ?? req;
-      const pc = await this.#getConn(origin, signal);
+      const pc = await this.#getConn(origin, abort);
       try {
-        return await this.#exchange(pc, req, wire, options);
+        return await this.#exchange(pc, req, wire, abort, options.onInformational);
       } catch (err) {
         const lost = pc.lost; // the peer's doing, not an abort or timeout of ours
         pc.close();
@@ -190,10 +191,10 @@ export class Transport implements RoundTripper {
     pc: PersistConn,
     req: Request,
     wire: Request,
-    options: RoundTripOptions,
+    abort: AbortWatch | undefined,
+    onInformational: RoundTripOptions['onInformational'],
   ): Promise<Response> {
-    const { signal, onInformational } = options;
-    if (signal?.aborted === true) throw abortError(signal); // while waiting for a handed-over conn
+    if (abort?.aborted === true) throw abortError(abort); // while waiting for a handed-over conn
     const { conn } = pc;
     let stopped: Error | null = null; // abort or header timeout
     let settle!: { resolve(res: Response): void; reject(err: Error): void };
@@ -207,11 +208,11 @@ export class Transport implements RoundTripper {
     };
     let body: TransportBody | null = null;
     const onAbort = () => {
-      const err = abortError(signal!);
+      const err = abortError(abort!);
       body?.fail(err);
       stop(err);
     };
-    signal?.addEventListener('abort', onAbort, { once: true });
+    abort?.watch(onAbort);
     let timer: NodeJS.Timeout | undefined;
     let headRead = false; // or failed: no header timer from then on
     let wrote = false;
@@ -249,7 +250,7 @@ export class Transport implements RoundTripper {
     try {
       res = await outcome;
     } catch (err) {
-      signal?.removeEventListener('abort', onAbort);
+      abort?.unwatch(onAbort);
       throw stopped ?? writeErr ?? err;
     } finally {
       headRead = true;
@@ -257,7 +258,7 @@ export class Transport implements RoundTripper {
     }
     res.request = req;
     if (res.status === 101 || (req.method === 'CONNECT' && res.status >= 200 && res.status < 300)) {
-      signal?.removeEventListener('abort', onAbort);
+      abort?.unwatch(onAbort);
       this.#upgraded.set(res, pc);
       this.#unread.register(res, pc, res);
       return res;
@@ -266,7 +267,7 @@ export class Transport implements RoundTripper {
       res.body!,
       this.#connOptions.bodyHighWaterMark ?? 65536,
       (clean) => {
-        signal?.removeEventListener('abort', onAbort);
+        abort?.unwatch(onAbort);
         this.#unread.unregister(responseBody);
         if (clean && wrote && !res.close && !wire.close && pc.alive) this.#putIdle(pc);
         else pc.close();
@@ -280,7 +281,7 @@ export class Transport implements RoundTripper {
   }
 
   /** #getConn takes the most recently idle live connection for `origin`, or waits for a slot and dials. */
-  async #getConn(origin: Origin, signal: AbortSignal | undefined): Promise<PersistConn> {
+  async #getConn(origin: Origin, abort: AbortWatch | undefined): Promise<PersistConn> {
     if (this.#closed) throw transportClosed();
     for (;;) {
       const pc = this.#pools.get(origin.key)?.idle.pop(); // closing a dead one may drop the pool
@@ -289,14 +290,14 @@ export class Transport implements RoundTripper {
     }
     const pool = this.#pool(origin.key);
     if (this.#maxConns > 0 && pool.open >= this.#maxConns) {
-      const handed = await waitForSlot(pool, signal);
+      const handed = await waitForSlot(pool, abort);
       if (handed !== null) return handed;
     } else {
       pool.open++;
     }
     let socket;
     try {
-      socket = await dial(origin, { timeout: this.#dialTimeout, signal, tls: this.#tls });
+      socket = await dial(origin, { timeout: this.#dialTimeout, abort, tls: this.#tls });
     } catch (err) {
       this.#freeSlot(origin.key);
       throw err;
@@ -358,25 +359,25 @@ export class Transport implements RoundTripper {
 }
 
 /** waitForSlot queues for a connection slot of `pool`, abortably. */
-function waitForSlot(pool: HostPool, signal: AbortSignal | undefined): Promise<PersistConn | null> {
+function waitForSlot(pool: HostPool, abort: AbortWatch | undefined): Promise<PersistConn | null> {
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       const at = pool.waiting.indexOf(waiter);
       if (at !== -1) pool.waiting.splice(at, 1);
-      reject(abortError(signal!));
+      reject(abortError(abort!));
     };
     const waiter: Waiter = {
       resolve(pc) {
-        signal?.removeEventListener('abort', onAbort);
+        abort?.unwatch(onAbort);
         resolve(pc);
       },
       reject(err) {
-        signal?.removeEventListener('abort', onAbort);
+        abort?.unwatch(onAbort);
         reject(err);
       },
     };
     pool.waiting.push(waiter);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    abort?.watch(onAbort);
   });
 }
 
@@ -389,12 +390,25 @@ function replayable(req: Request): (() => Request) | null | Promise<(() => Reque
   const body = req.body;
   if (body === null) return () => req; // at once: most requests have no body
   if (body.length < 0 || body.consumed) return null;
-  return body
-    .bytes()
-    .then(
-      (bytes) => () =>
-        Object.assign(Object.create(Request.prototype) as Request, req, { body: Body.from(bytes) }),
-    );
+  return body.bytes().then(
+    (bytes) => () =>
+      new Request(req.method, req.url, {
+        header: req.header,
+        host: req.host,
+        body: Body.from(bytes),
+        contentLength: req.contentLength,
+        close: req.close,
+        trailer: req.trailer,
+        protoMajor: req.protoMajor,
+        protoMinor: req.protoMinor,
+      }),
+  );
+}
+
+/** abortWatchOf: the internal abort when the caller passed one (our ReverseProxy), else `signal`'s. */
+function abortWatchOf(options: RoundTripOptions): AbortWatch | undefined {
+  if (ABORT_WATCH in options) return options[ABORT_WATCH];
+  return options.signal === undefined ? undefined : watchSignal(options.signal);
 }
 
 /** isIdempotent reports whether sending `req` twice has the effect of sending it once. */
