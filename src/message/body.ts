@@ -21,6 +21,18 @@ const NO_CHUNKS: Uint8Array[] = [];
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
 
+// Set by Body's static block.
+let takeEnded: (body: Body) => Uint8Array;
+
+/**
+ * takeEndedBody claims a body that has ended cleanly (`ended`, not yet
+ * consumed) and returns all its bytes at once, its trailer complete: what
+ * `bytes()` does, without waiting a promise job.
+ */
+export function takeEndedBody(body: Body): Uint8Array {
+  return takeEnded(body);
+}
+
 /**
  * Body is a message body: an async iterable of `Uint8Array` chunks that can
  * be consumed once, by iterating or with `text()`, `json()`, `bytes()` or
@@ -255,6 +267,13 @@ export class Body implements AsyncIterable<Uint8Array> {
     return new Promise((resolve, reject) => {
       this.#waiter = { resolve, reject };
     });
+  }
+
+  static {
+    takeEnded = (body) => {
+      body.#claim();
+      return body.#takeAll();
+    };
   }
 
   /** #takeAll hands over every buffered chunk of an ended body as one, and reaches its end. */

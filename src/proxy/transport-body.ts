@@ -1,12 +1,13 @@
-import { Body } from '../message/body.js';
+import { Body, takeEndedBody } from '../message/body.js';
 import type { BodySource } from '../message/body-source.js';
 
 /**
  * TransportBody is the body of a response a Transport returns. It reads the
  * connection's body as fast as its own buffer allows (`highWaterMark`), so
  * a body that fits is off the wire, and its connection free, even if
- * nobody reads it. `done(clean)` is called once: `true` when the whole body
- * was read off the connection (it may be reused), `false` when the body
+ * nobody reads it. `done(clean)` is called once (in the constructor when
+ * the body came whole with the head): `true` when the whole body was read
+ * off the connection (it may be reused), `false` when the body
  * failed or its consumer abandoned it (`break`, `dump()` before the end, a
  * writer giving up on `toSource()`): the connection must then be closed,
  * as Go's Transport closes on an early Body.Close. An abandoned body ends
@@ -22,6 +23,13 @@ export class TransportBody extends Body {
     super({ highWaterMark, trailer: inner.trailer.clone() });
     this.#inner = inner;
     this.#done = done;
+    if (inner.ended && !inner.consumed) {
+      // The whole body came with the head (a small answer, the common case): no pump.
+      const bytes = takeEndedBody(inner);
+      if (bytes.byteLength > 0) this.push(bytes);
+      this.#finish();
+      return;
+    }
     void this.#pump(inner[Symbol.asyncIterator]());
   }
 
@@ -61,7 +69,12 @@ export class TransportBody extends Body {
       this.#settle(false);
       return;
     }
-    this.end([...this.#inner.trailer]); // the inner body's values, complete now that it ended
+    this.#finish();
+  }
+
+  /** #finish ends this body with the inner one's trailer values, complete now that it ended. */
+  #finish(): void {
+    this.end([...this.#inner.trailer]);
     this.#settle(true);
   }
 

@@ -263,12 +263,14 @@ export class Transport implements RoundTripper {
       this.#unread.register(res, pc, res);
       return res;
     }
+    let tracked: TransportBody | null = null; // registered for the GC to close pc
     const responseBody = new TransportBody(
       res.body!,
       this.#connOptions.bodyHighWaterMark ?? 65536,
       (clean) => {
+        // May run in the constructor: the body came whole with the head.
         abort?.unwatch(onAbort);
-        this.#unread.unregister(responseBody);
+        if (tracked !== null) this.#unread.unregister(tracked);
         if (clean && wrote && !res.close && !wire.close && pc.alive) this.#putIdle(pc);
         else pc.close();
       },
@@ -276,7 +278,10 @@ export class Transport implements RoundTripper {
     body = responseBody;
     res.body = responseBody;
     res.trailer = responseBody.trailer;
-    if (!responseBody.settled) this.#unread.register(responseBody, pc, responseBody);
+    if (!responseBody.settled) {
+      tracked = responseBody;
+      this.#unread.register(responseBody, pc, responseBody);
+    }
     return res;
   }
 
