@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { ErrClosed, ErrPersistEOF, ErrPipeline, ProtocolError } from '../errors.js';
 import { Pipeline } from '../io/pipeline.js';
 import type { Detached } from '../io/socket-reader.js';
+import { WriteBatch } from '../io/write-batch.js';
 import type { Header } from '../message/header.js';
 import { Request } from '../message/request.js';
 import { Response } from '../message/response.js';
@@ -17,6 +18,7 @@ import { ConnCore } from './conn-core.js';
  */
 export class ServerConn<S extends Socket = Socket> {
   readonly #core: ConnCore<S>;
+  readonly #out: WriteBatch; // responses written in one run leave in one socket write
   readonly #pipe = new Pipeline();
   readonly #pipereq = new Map<Request, number>(); // read, not yet answered
   #turnNow = -1; // the request id whose response turn was taken without waiting
@@ -31,6 +33,7 @@ export class ServerConn<S extends Socket = Socket> {
     this.#remoteAddr = formatAddress(socket.remoteAddress, socket.remotePort);
     this.#requireHost = options.requireHostHeader ?? false;
     this.#core = new ConnCore(socket, head, 'request', options);
+    this.#out = new WriteBatch(socket);
   }
 
   /**
@@ -96,7 +99,7 @@ export class ServerConn<S extends Socket = Socket> {
       if (res.close) this.#core.readErr ??= ErrPersistEOF; // pipelined unread requests are lost
       let delimitedByClose: boolean;
       try {
-        const { encoded, pending } = sendResponse(socket, res, { request: req });
+        const { encoded, pending } = sendResponse(this.#out, res, { request: req });
         if (pending !== null) await pending;
         delimitedByClose = encoded.framing.kind === 'close';
       } catch (err) {
@@ -137,7 +140,7 @@ export class ServerConn<S extends Socket = Socket> {
     const socket = this.#core.socket;
     if (this.#core.writeErr !== null) throw this.#core.writeErr;
     if (socket === null) throw ErrClosed;
-    socket.write(head, 'latin1'); // a few bytes: the final response's write waits for 'drain' if needed
+    this.#out.write(Buffer.from(head, 'latin1')); // a few bytes: the final response's write waits for 'drain' if needed
   }
 
   /**
@@ -166,11 +169,13 @@ export class ServerConn<S extends Socket = Socket> {
    * request: the first tunnel bytes). Later calls throw ErrClosed.
    */
   hijack(): Detached<S> {
+    this.#out.flush(); // what was written goes before whatever the new owner writes
     return this.#core.hijack();
   }
 
   /** close hijacks the connection and ends the socket; closing twice does nothing. */
   close(): void {
+    this.#out.flush();
     this.#core.close();
   }
 

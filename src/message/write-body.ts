@@ -18,6 +18,8 @@ export interface Sink {
   readonly writableCorked?: number;
   cork?(): void;
   uncork?(): void;
+  /** Takes a small message as its head (latin1) and parts, `total` bytes, copying them (a WriteBatch). */
+  writeMessage?(head: string, parts: readonly Uint8Array[], total: number): boolean;
 }
 
 /** Writes whose parts add up to at most this many bytes are copied into one buffer. */
@@ -245,6 +247,9 @@ function writeWhole(
 function sendParts(sink: Sink, head: string, parts: readonly Uint8Array[], total: number): boolean {
   if (sink.destroyed === true) throw closedError();
   if (head === '' && parts.length === 1) return sink.write(parts[0]!);
+  if (total <= COALESCE_BYTES && sink.writeMessage !== undefined) {
+    return sink.writeMessage(head, parts, total);
+  }
   if (total <= COALESCE_BYTES) {
     const joined = Buffer.allocUnsafe(total);
     let at = joined.write(head, 0, 'latin1');
