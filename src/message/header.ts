@@ -72,6 +72,27 @@ function lowerName(name: string): string {
 /** The lines of every Header until its first line is added: shared, never changed (see `#own`). */
 const NO_LINES: (string | null)[] = [];
 
+// Set by Header's static block: the module's access to its lines.
+let appendLines: (dst: Header, src: Header) => void;
+let pairsOf: (h: Header) => HeaderPair[];
+
+/**
+ * appendHeaderLines adds every line of `src` with a value to `dst`, in
+ * order and unchecked, as `dst.add` would (a null-valued name in `dst`
+ * takes its first value): for lines that were checked when they were set
+ * or parsed (and are checked again when written), without an iterator.
+ * Not for a ResponseHeader `src` (its prefixed fields are elsewhere) or
+ * names with a TrailerPrefix.
+ */
+export function appendHeaderLines(dst: Header, src: Header): void {
+  appendLines(dst, src);
+}
+
+/** headerPairs returns the lines with a value as `[name, value]` pairs, in wire order, without an iterator. */
+export function headerPairs(h: Header): HeaderPair[] {
+  return pairsOf(h);
+}
+
 /**
  * Header is a case-insensitive multimap of header fields that keeps wire
  * order and the original case of names. Values are strings, one per line;
@@ -252,6 +273,25 @@ export class Header implements Iterable<HeaderPair> {
     for (let i = 0; i < list.length; i += 3) {
       if (list[i + 2] !== null) yield [list[i]!, list[i + 2]!];
     }
+  }
+
+  static {
+    appendLines = (dst, src) => {
+      const list = src.#list;
+      for (let i = 0; i < list.length; i += 3) {
+        const value = list[i + 2];
+        if (value !== null) dst.#append(list[i]!, value!);
+      }
+    };
+    pairsOf = (h) => {
+      const out: HeaderPair[] = [];
+      const list = h.#list;
+      for (let i = 0; i < list.length; i += 3) {
+        const value = list[i + 2];
+        if (value !== null) out.push([list[i]!, value!]);
+      }
+      return out;
+    };
   }
 
   #append(name: string, value: string): void {

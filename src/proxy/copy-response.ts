@@ -4,14 +4,18 @@
  * a pooled buffer, the flush latency for streams, closing an unread body.
  */
 import type { Body } from '../message/body.js';
-import type { Header } from '../message/header.js';
+import { appendHeaderLines, type Header, headerPairs } from '../message/header.js';
 import type { Response } from '../message/response.js';
 import { TrailerPrefix, type ResponseWriter } from './handler.js';
 
-/** copyHeader adds every line of `src` to `dst`, keeping case and order. */
+/**
+ * copyHeader adds every line of `src` to `dst`, keeping case and order.
+ * The lines were checked when read or set, and are checked again when
+ * the response is written.
+ */
 export function copyHeader(dst: Header, src: Header): void {
   if (dst === src) return;
-  for (const [name, value] of src) dst.add(name, value);
+  appendHeaderLines(dst, src);
 }
 
 /**
@@ -35,7 +39,7 @@ export function relayInformational(rw: ResponseWriter, info: Response): void {
 /** copyTrailers: announced trailers go by name; any others with TrailerPrefix (Go). */
 export function copyTrailers(rw: ResponseWriter, res: Response, announced: number): void {
   const trailer = res.trailer;
-  const lines = [...trailer];
+  const lines = headerPairs(trailer);
   if (lines.length === 0) return;
   const allAnnounced = trailer.size === announced;
   for (const [name, value] of lines) {
@@ -101,12 +105,15 @@ function readyNow(next: Promise<unknown>): Promise<boolean> {
 
 /** flushLatency: SSE and bodies of unknown length flush after every write (Go's flushInterval). */
 export function flushLatency(res: Response, configured: number): number {
-  const contentType = res.header.get('Content-Type') ?? '';
-  const base = contentType.split(';', 1)[0]!.trim().toLowerCase();
-  if (base === 'text/event-stream') return -1;
   if (res.contentLength === -1) return -1;
-  return configured;
+  const contentType = res.header.get('Content-Type');
+  // Shorter than `text/event-stream`: no need to look closer (most responses).
+  if (contentType === null || contentType.length < SSE.length) return configured;
+  const base = contentType.split(';', 1)[0]!.trim().toLowerCase();
+  return base === SSE ? -1 : configured;
 }
+
+const SSE = 'text/event-stream';
 
 /**
  * closeBody abandons a body the proxy will not copy without reading it

@@ -5,10 +5,13 @@ const PREFIX_LOWER = TrailerPrefix.toLowerCase();
 
 /** trailerName returns the trailer name in `name` (`Trailer:X` → `X`, any case of the prefix), or null. */
 function trailerName(name: string): string | null {
-  if (name.length <= PREFIX_LOWER.length) return null;
-  return name.slice(0, PREFIX_LOWER.length).toLowerCase() === PREFIX_LOWER
-    ? name.slice(PREFIX_LOWER.length)
-    : null;
+  const n = PREFIX_LOWER.length;
+  if (name.length <= n) return null;
+  for (let i = 0; i < n; i++) {
+    // ASCII letters only change with 0x20; ':' must match exactly.
+    if ((name.charCodeAt(i) | 0x20) !== (PREFIX_LOWER.charCodeAt(i) | 0x20)) return null;
+  }
+  return name.charCodeAt(n - 1) === 0x3a ? name.slice(n) : null;
 }
 
 /**

@@ -82,7 +82,6 @@ export class ServerConnection {
     });
     socket.on('close', this.#onClose);
     socket.on('error', this.#onError);
-    socket.on('data', this.#onData);
     this.#ctx = {
       conn: this.#conn,
       shuttingDown: () => config.shuttingDown(),
@@ -137,6 +136,7 @@ export class ServerConnection {
     const abort = new LazyAbort(); // its AbortSignal is made only if someone reads req.signal
     setRequestAbort(req, abort);
     this.#request = { req, abort };
+    let timingBody = false; // the body timer runs, refreshed by each chunk
     try {
       if (req.protoMajor !== 1) {
         this.#reject(505, 'unsupported protocol version');
@@ -166,6 +166,8 @@ export class ServerConnection {
       }
       if (req.body !== null && !req.body.ended) {
         this.#bodyTimer.start(this.#config.bodyTimeout, () => this.#bodyTimedOut(req));
+        this.#socket.on('data', this.#onData); // only while a body is read: one listener less per chunk otherwise
+        timingBody = true;
       }
       let again: boolean;
       try {
@@ -181,7 +183,10 @@ export class ServerConnection {
       }
       return again && this.#state !== State.DONE;
     } finally {
-      this.#bodyTimer.stop();
+      if (timingBody) {
+        this.#bodyTimer.stop();
+        this.#socket.off('data', this.#onData);
+      }
       this.#request = null;
     }
   }

@@ -1,5 +1,6 @@
 import { Body, takeEndedBody } from '../message/body.js';
 import type { BodySource } from '../message/body-source.js';
+import { headerPairs } from '../message/header.js';
 
 /**
  * TransportBody is the body of a response a Transport returns. It reads the
@@ -74,7 +75,7 @@ export class TransportBody extends Body {
 
   /** #finish ends this body with the inner one's trailer values, complete now that it ended. */
   #finish(): void {
-    this.end([...this.#inner.trailer]);
+    this.end(headerPairs(this.#inner.trailer));
     this.#settle(true);
   }
 

@@ -67,6 +67,9 @@ interface Waiter {
   reject(err: Error): void;
 }
 
+/** MAX_ORIGINS bounds each origin cache; it starts again when full. */
+const MAX_ORIGINS = 1024;
+
 // RFC 9110 §9.2.2; a request with an Idempotency-Key is one too (go#19943).
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
@@ -101,6 +104,8 @@ export class Transport implements RoundTripper {
   readonly #tls: ConnectionOptions | undefined;
   readonly #connOptions: ConnOptions;
   readonly #pools = new Map<string, HostPool>();
+  /** Origins parsed from URL hosts, by scheme: a proxy sends every request to the same few. */
+  readonly #origins = { http: new Map<string, Origin>(), https: new Map<string, Origin>() };
   readonly #upgraded = new WeakMap<Response, PersistConn>(); // 101 responses whose socket waits for hijack()
   readonly #unread = new FinalizationRegistry<PersistConn>((pc) => pc.close()); // bodies or sockets dropped unread
   #closed = false;
@@ -125,7 +130,7 @@ export class Transport implements RoundTripper {
     const abort = abortWatchOf(options);
     if (this.#closed) throw transportClosed();
     if (abort?.aborted === true) throw abortError(abort);
-    const origin = originOf(req.url);
+    const origin = this.#originOf(req);
     const replaying = replayable(req);
     const replay = replaying instanceof Promise ? await replaying : replaying;
     for (let attempt = 0; ; attempt++) {
@@ -283,6 +288,21 @@ export class Transport implements RoundTripper {
       this.#unread.register(responseBody, pc, responseBody);
     }
     return res;
+  }
+
+  /** #originOf returns the origin of `req`'s URL, parsed once per scheme and host. */
+  #originOf(req: Request): Origin {
+    const { scheme, host } = req.url;
+    const known = scheme === 'http' || scheme === 'https' ? this.#origins[scheme] : null;
+    let origin = known?.get(host);
+    if (origin === undefined) {
+      origin = originOf(req.url); // throws for a bad scheme or host, which are not kept
+      if (known !== null) {
+        if (known.size >= MAX_ORIGINS) known.clear();
+        known.set(host, origin);
+      }
+    }
+    return origin;
   }
 
   /** #getConn takes the most recently idle live connection for `origin`, or waits for a slot and dials. */
