@@ -75,6 +75,18 @@ const NO_LINES: (string | null)[] = [];
 // Set by Header's static block: the module's access to its lines.
 let appendLines: (dst: Header, src: Header) => void;
 let pairsOf: (h: Header) => HeaderPair[];
+let lineCount: (h: Header) => number;
+let appendLine: (h: Header, name: string, value: string) => void;
+
+/** isEmptyHeader reports whether `h` has no line, not even a null-valued name (`size === 0`, without counting names). */
+export function isEmptyHeader(h: Header): boolean {
+  return lineCount(h) === 0;
+}
+
+/** appendTrustedLine adds `name: value` unchecked, as `add` would: for a line the code itself made valid (a Date). */
+export function appendTrustedLine(h: Header, name: string, value: string): void {
+  appendLine(h, name, value);
+}
 
 /**
  * appendHeaderLines adds every line of `src` with a value to `dst`, in
@@ -283,6 +295,8 @@ export class Header implements Iterable<HeaderPair> {
         if (value !== null) dst.#append(list[i]!, value!);
       }
     };
+    lineCount = (h) => h.#list.length;
+    appendLine = (h, name, value) => h.#append(name, value);
     pairsOf = (h) => {
       const out: HeaderPair[] = [];
       const list = h.#list;

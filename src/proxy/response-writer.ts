@@ -3,7 +3,7 @@ import { ProtocolError } from '../errors.js';
 import type { Detached } from '../io/socket-reader.js';
 import { FORBIDDEN_TRAILERS, hasToken, isToken } from '../message/field-syntax.js';
 import { ADOPT, type AdoptingInit } from '../message/adopt.js';
-import { Header } from '../message/header.js';
+import { appendTrustedLine, Header, isEmptyHeader } from '../message/header.js';
 import type { Request } from '../message/request.js';
 import { bodyAllowed, Response, type ResponseInit } from '../message/response.js';
 import { statusText } from '../message/status-text.js';
@@ -276,7 +276,7 @@ export class ServerResponseWriter implements ResponseWriter {
     const isHead = req.method === 'HEAD';
     const allowed = bodyAllowed(status);
     const declared = declaredTrailers(header);
-    const trailers = declared.size > 0 || this.#header.prefixed.size > 0;
+    const trailers = !isEmptyHeader(declared) || !isEmptyHeader(this.#header.prefixed);
     const chunked = hasToken(header.values('Transfer-Encoding'), 'chunked');
     header.delete('Transfer-Encoding'); // framing is ours; only chunked is honoured
     let length = chunked ? -1 : this.#contentLength;
@@ -306,7 +306,7 @@ export class ServerResponseWriter implements ResponseWriter {
     }
     this.#closeAfterReply = close;
     this.#expectContinue = false;
-    if (!header.has('Date')) header.set('Date', httpDate());
+    if (!header.has('Date')) appendTrustedLine(header, 'Date', httpDate());
 
     let body: Uint8Array | BodyPipe | null = null;
     this.#delimitedByClose = http10 && allowed && !isHead && length < 0;
