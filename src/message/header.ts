@@ -77,6 +77,12 @@ let appendLines: (dst: Header, src: Header) => void;
 let pairsOf: (h: Header) => HeaderPair[];
 let lineCount: (h: Header) => number;
 let appendLine: (h: Header, name: string, value: string) => void;
+let deleteLower: (h: Header, lowerNames: ReadonlySet<string>) => void;
+
+/** deleteHeaderNames removes every line whose lower-case name is in `lowerNames`, in one pass (`delete` for each, at once). */
+export function deleteHeaderNames(h: Header, lowerNames: ReadonlySet<string>): void {
+  deleteLower(h, lowerNames);
+}
 
 /** isEmptyHeader reports whether `h` has no line, not even a null-valued name (`size === 0`, without counting names). */
 export function isEmptyHeader(h: Header): boolean {
@@ -90,11 +96,10 @@ export function appendTrustedLine(h: Header, name: string, value: string): void 
 
 /**
  * appendHeaderLines adds every line of `src` with a value to `dst`, in
- * order and unchecked, as `dst.add` would (a null-valued name in `dst`
- * takes its first value): for lines that were checked when they were set
- * or parsed (and are checked again when written), without an iterator.
- * Not for a ResponseHeader `src` (its prefixed fields are elsewhere) or
- * names with a TrailerPrefix.
+ * order, checked, as `dst.add` would (a null-valued name in `dst` takes
+ * its first value; a bad line throws ERR_INVALID_HEADER, and the lines
+ * before it stay added), without an iterator. Not for a ResponseHeader
+ * `src` (its prefixed fields are elsewhere) or names with a TrailerPrefix.
  */
 export function appendHeaderLines(dst: Header, src: Header): void {
   appendLines(dst, src);
@@ -292,10 +297,29 @@ export class Header implements Iterable<HeaderPair> {
       const list = src.#list;
       for (let i = 0; i < list.length; i += 3) {
         const value = list[i + 2];
-        if (value !== null) dst.#append(list[i]!, value!);
+        if (value === null) continue;
+        const name = list[i]!;
+        assertHeaderName(name);
+        assertHeaderValue(name, value);
+        dst.#append(name, value);
       }
     };
     lineCount = (h) => h.#list.length;
+    deleteLower = (h, lowerNames) => {
+      const list = h.#list;
+      let w = 0;
+      for (let r = 0; r < list.length; r += 3) {
+        if (lowerNames.has(list[r + 1]!)) {
+          if (list[r + 2] === null) h.#nulls--;
+          continue;
+        }
+        list[w] = list[r];
+        list[w + 1] = list[r + 1];
+        list[w + 2] = list[r + 2];
+        w += 3;
+      }
+      if (w < list.length) list.length = w; // the shared empty list is never shortened
+    };
     appendLine = (h, name, value) => h.#append(name, value);
     pairsOf = (h) => {
       const out: HeaderPair[] = [];

@@ -8,11 +8,7 @@ import { appendHeaderLines, type Header, headerPairs } from '../message/header.j
 import type { Response } from '../message/response.js';
 import { TrailerPrefix, type ResponseWriter } from './handler.js';
 
-/**
- * copyHeader adds every line of `src` to `dst`, keeping case and order.
- * The lines were checked when read or set, and are checked again when
- * the response is written.
- */
+/** copyHeader adds every line of `src` to `dst`, keeping case and order; a bad line throws ERR_INVALID_HEADER. */
 export function copyHeader(dst: Header, src: Header): void {
   if (dst === src) return;
   appendHeaderLines(dst, src);

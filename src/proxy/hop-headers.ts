@@ -1,5 +1,5 @@
 import { ProtocolError } from '../errors.js';
-import type { Header } from '../message/header.js';
+import { deleteHeaderNames, type Header } from '../message/header.js';
 
 /**
  * HOP_HEADERS are the hop-by-hop fields a proxy removes in both directions,
@@ -20,6 +20,9 @@ export const HOP_HEADERS: readonly string[] = Object.freeze([
   'Upgrade',
   'HTTP2-Settings',
 ]);
+
+/** HOP_LOWER: HOP_HEADERS in lower case, for one-pass removal. */
+const HOP_LOWER: ReadonlySet<string> = new Set(HOP_HEADERS.map((name) => name.toLowerCase()));
 
 /** Options of `removeHopByHopHeaders`. */
 export interface RemoveHopByHopOptions {
@@ -116,8 +119,14 @@ export function connectionOptions(header: Header): string[] {
  * removeHopByHopHeaders. With `keepTeTrailers` it then sets `TE: trailers`.
  */
 export function removeHopByHopHeaders(header: Header, options: RemoveHopByHopOptions = {}): void {
-  for (const name of connectionOptions(header)) header.delete(name);
-  for (const name of HOP_HEADERS) header.delete(name);
+  const listed = connectionOptions(header);
+  let names = HOP_LOWER;
+  if (listed.length > 0) {
+    const all = new Set(HOP_LOWER);
+    for (const name of listed) all.add(name.toLowerCase());
+    names = all;
+  }
+  deleteHeaderNames(header, names); // one pass, not a scan per name
   if (options.keepTeTrailers === true) header.set('TE', 'trailers');
 }
 

@@ -1,4 +1,4 @@
-import type { Header } from '../message/header.js';
+import { appendTrustedLine, type Header } from '../message/header.js';
 
 /**
  * FORWARDING_HEADERS are the client-supplied forwarding fields a proxy in
@@ -53,12 +53,29 @@ export function splitHostPort(hostport: string): { host: string; port: string } 
  * `remoteAddr` has no port.
  */
 export function appendXForwardedFor(header: Header, remoteAddr: string): void {
-  const addr = splitHostPort(remoteAddr);
-  if (addr === null) return;
+  const ip = clientIP(remoteAddr);
+  if (ip === null) return;
   const prior = header.values('X-Forwarded-For');
-  if (prior.length === 0 && header.has('X-Forwarded-For')) return;
-  prior.push(addr.host);
+  if (prior.length === 0) {
+    // The common case: the first proxy. An IP from the socket needs no check.
+    if (!header.has('X-Forwarded-For')) appendTrustedLine(header, 'X-Forwarded-For', ip);
+    return;
+  }
+  prior.push(ip);
   header.set('X-Forwarded-For', prior.join(', '));
+}
+
+// The last client address seen and its IP: every request of a connection has the same.
+let lastRemoteAddr = '';
+let lastIP: string | null = null;
+
+/** clientIP is the host part of `remoteAddr` (`ip:port`), or null when it has no port. */
+function clientIP(remoteAddr: string): string | null {
+  if (remoteAddr !== lastRemoteAddr) {
+    lastIP = splitHostPort(remoteAddr)?.host ?? null;
+    lastRemoteAddr = remoteAddr;
+  }
+  return lastIP;
 }
 
 /** The inbound side of `setXForwarded`: what the proxy received. */

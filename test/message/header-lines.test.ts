@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { appendHeaderLines, Header, headerPairs } from '../../src/message/header.js';
+import {
+  appendHeaderLines,
+  deleteHeaderNames,
+  Header,
+  headerPairs,
+} from '../../src/message/header.js';
 import { ResponseHeader } from '../../src/proxy/response-header.js';
 
 describe('appendHeaderLines and headerPairs', () => {
@@ -20,6 +25,31 @@ describe('appendHeaderLines and headerPairs', () => {
       ['X-A', '3'],
     ]);
     expect(headerPairs(new Header())).toEqual([]);
+  });
+
+  it('check every line: one added unchecked with a CR throws', () => {
+    const src = new Header().add('X-A', '1');
+    src.addWire([['X-Bad', 'a\r\nX-Injected: 1']]);
+    const dst = new Header();
+    expect(() => appendHeaderLines(dst, src)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_HEADER' }),
+    );
+    expect(dst.has('X-Bad')).toBe(false);
+  });
+
+  it('deleteHeaderNames removes every line of the names in one pass, null-valued ones too', () => {
+    const h = new Header().add('A', '1').add('Keep', 'k').set('B', null).add('a', '2');
+    deleteHeaderNames(h, new Set(['a', 'b']));
+    expect([...h]).toEqual([['Keep', 'k']]);
+    expect(h.has('B')).toBe(false);
+    h.add('B', 'now a line'); // no null-valued B left to fill
+    expect([...h]).toEqual([
+      ['Keep', 'k'],
+      ['B', 'now a line'],
+    ]);
+    const empty = new Header();
+    deleteHeaderNames(empty, new Set(['a']));
+    expect(headerPairs(empty)).toEqual([]);
   });
 });
 
