@@ -26,7 +26,7 @@ export class PersistConn {
   #lost = false; // the peer ended the socket, or it failed
   #released = false; // gone from the pool: closed or handed off
   #received = 0; // bytes read since begin()
-  #writtenAt = 0; // socket.bytesWritten at begin()
+  #writtenAt = -1; // socket.bytesWritten at begin(), when asked to track it
 
   readonly #onData = (chunk: Buffer) => {
     if (this.#idle) this.close();
@@ -76,10 +76,14 @@ export class PersistConn {
     return this.#lost;
   }
 
-  /** begin marks the start of an exchange for `responseStarted` and `nothingWritten`. */
-  begin(): void {
+  /**
+   * begin marks the start of an exchange for `responseStarted` and, with
+   * `trackWrites`, `nothingWritten` (reading `socket.bytesWritten` costs
+   * enough per request to skip it when the answer will not be needed).
+   */
+  begin(trackWrites: boolean): void {
     this.#received = 0;
-    this.#writtenAt = this.socket.bytesWritten;
+    this.#writtenAt = trackWrites ? this.socket.bytesWritten : -1;
   }
 
   /** responseStarted reports whether a byte arrived since `begin()`. */
@@ -87,9 +91,12 @@ export class PersistConn {
     return this.#received > 0;
   }
 
-  /** nothingWritten reports whether no byte went to the socket since `begin()` (Go's nothingWrittenError). */
+  /**
+   * nothingWritten reports whether no byte went to the socket since
+   * `begin(true)` (Go's nothingWrittenError); false when writes were not tracked.
+   */
   get nothingWritten(): boolean {
-    return this.socket.bytesWritten === this.#writtenAt;
+    return this.#writtenAt !== -1 && this.socket.bytesWritten === this.#writtenAt;
   }
 
   /** idle parks the connection: watched, and closed after `timeoutMs` (0: never) with an unref'd timer. */

@@ -222,7 +222,7 @@ export class Transport implements RoundTripper {
     let headRead = false; // or failed: no header timer from then on
     let wrote = false;
     let writeErr: Error | null = null;
-    pc.begin();
+    pc.begin(!isIdempotent(req)); // an idempotent request is retried whether or not it was written
     conn.write(wire).then(
       () => {
         wrote = true;
