@@ -65,17 +65,19 @@ export function appendXForwardedFor(header: Header, remoteAddr: string): void {
   header.set('X-Forwarded-For', prior.join(', '));
 }
 
-// The last client address seen and its IP: every request of a connection has the same.
-let lastRemoteAddr = '';
-let lastIP: string | null = null;
+/** Client IPs by remote address (a connection's requests share one string), emptied when full. */
+const clientIPs = new Map<string, string | null>();
+const MAX_CLIENT_IPS = 4096;
 
 /** clientIP is the host part of `remoteAddr` (`ip:port`), or null when it has no port. */
 function clientIP(remoteAddr: string): string | null {
-  if (remoteAddr !== lastRemoteAddr) {
-    lastIP = splitHostPort(remoteAddr)?.host ?? null;
-    lastRemoteAddr = remoteAddr;
+  let ip = clientIPs.get(remoteAddr);
+  if (ip === undefined) {
+    ip = splitHostPort(remoteAddr)?.host ?? null;
+    if (clientIPs.size >= MAX_CLIENT_IPS) clientIPs.clear();
+    clientIPs.set(remoteAddr, ip);
   }
-  return lastIP;
+  return ip;
 }
 
 /** The inbound side of `setXForwarded`: what the proxy received. */
