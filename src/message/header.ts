@@ -203,7 +203,7 @@ export class Header implements Iterable<HeaderPair> {
     if (values === null) lines.push(name, lower, null);
     else for (const v of values) lines.push(name, lower, v);
     let at = this.#first(lower);
-    if (at >= 0) this.#remove(lower, at);
+    if (at >= 0) this.#remove(at, lower, null);
     else at = this.#list.length;
     this.#own().splice(at, 0, ...lines);
     if (values === null) this.#nulls++;
@@ -229,7 +229,7 @@ export class Header implements Iterable<HeaderPair> {
     const lower = lowerName(name);
     const at = this.#first(lower);
     if (at < 0) return false;
-    this.#remove(lower, at);
+    this.#remove(at, lower, null);
     return true;
   }
 
@@ -305,21 +305,7 @@ export class Header implements Iterable<HeaderPair> {
       }
     };
     lineCount = (h) => h.#list.length;
-    deleteLower = (h, lowerNames) => {
-      const list = h.#list;
-      let w = 0;
-      for (let r = 0; r < list.length; r += 3) {
-        if (lowerNames.has(list[r + 1]!)) {
-          if (list[r + 2] === null) h.#nulls--;
-          continue;
-        }
-        list[w] = list[r];
-        list[w + 1] = list[r + 1];
-        list[w + 2] = list[r + 2];
-        w += 3;
-      }
-      if (w < list.length) list.length = w; // the shared empty list is never shortened
-    };
+    deleteLower = (h, lowerNames) => h.#remove(0, null, lowerNames);
     appendLine = (h, name, value) => h.#append(name, value);
     pairsOf = (h) => {
       const out: HeaderPair[] = [];
@@ -359,20 +345,24 @@ export class Header implements Iterable<HeaderPair> {
     return -1;
   }
 
-  /** Removes every line of `lower` at or after slot `from` (which is 0 or its first line). */
-  #remove(lower: string, from: number): void {
+  /**
+   * Removes every line at or after slot `from` (0, or the first line of
+   * `lower`) whose lower-case name is `lower` or in `lowerNames`.
+   */
+  #remove(from: number, lower: string | null, lowerNames: ReadonlySet<string> | null): void {
     const list = this.#list;
     let w = from;
     for (let r = from; r < list.length; r += 3) {
-      if (list[r + 1] === lower) {
+      const name = list[r + 1]!;
+      if (name === lower || lowerNames?.has(name) === true) {
         if (list[r + 2] === null) this.#nulls--;
         continue;
       }
       list[w] = list[r];
-      list[w + 1] = list[r + 1];
+      list[w + 1] = name;
       list[w + 2] = list[r + 2];
       w += 3;
     }
-    list.length = w;
+    if (w < list.length) list.length = w; // the shared empty list is never shortened
   }
 }
