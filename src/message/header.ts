@@ -77,10 +77,13 @@ let appendLines: (dst: Header, src: Header) => void;
 let pairsOf: (h: Header) => HeaderPair[];
 let lineCount: (h: Header) => number;
 let appendLine: (h: Header, name: string, value: string) => void;
-let deleteLower: (h: Header, lowerNames: ReadonlySet<string>) => void;
+let deleteLower: (h: Header, lowerNames: LowerNames) => void;
+
+/** LowerNames: a set of lower-case field names, as far as `deleteHeaderNames` needs one. */
+export type LowerNames = Pick<ReadonlySet<string>, 'has'>;
 
 /** deleteHeaderNames removes every line whose lower-case name is in `lowerNames`, in one pass (`delete` for each, at once). */
-export function deleteHeaderNames(h: Header, lowerNames: ReadonlySet<string>): void {
+export function deleteHeaderNames(h: Header, lowerNames: LowerNames): void {
   deleteLower(h, lowerNames);
 }
 
@@ -349,7 +352,7 @@ export class Header implements Iterable<HeaderPair> {
    * Removes every line at or after slot `from` (0, or the first line of
    * `lower`) whose lower-case name is `lower` or in `lowerNames`.
    */
-  #remove(from: number, lower: string | null, lowerNames: ReadonlySet<string> | null): void {
+  #remove(from: number, lower: string | null, lowerNames: LowerNames | null): void {
     const list = this.#list;
     let w = from;
     for (let r = from; r < list.length; r += 3) {

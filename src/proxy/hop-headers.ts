@@ -120,13 +120,12 @@ export function connectionOptions(header: Header): string[] {
  */
 export function removeHopByHopHeaders(header: Header, options: RemoveHopByHopOptions = {}): void {
   const listed = connectionOptions(header);
-  let names = HOP_LOWER;
-  if (listed.length > 0) {
-    const all = new Set(HOP_LOWER);
-    for (const name of listed) all.add(name.toLowerCase());
-    names = all;
+  if (listed.length === 0) {
+    deleteHeaderNames(header, HOP_LOWER); // one pass, not a scan per name
+  } else {
+    for (let i = 0; i < listed.length; i++) listed[i] = listed[i]!.toLowerCase();
+    deleteHeaderNames(header, { has: (name) => HOP_LOWER.has(name) || listed.includes(name) });
   }
-  deleteHeaderNames(header, names); // one pass, not a scan per name
   if (options.keepTeTrailers === true) header.set('TE', 'trailers');
 }
 
