@@ -8,6 +8,7 @@
 import { ErrHandled, ProtocolError } from '../errors.js';
 import type { Detached } from '../io/socket-reader.js';
 import type { AbortWatch } from '../message/abort-watch.js';
+import { isEmptyHeader } from '../message/header.js';
 import { Request, requestAbort, shareRequestAbort } from '../message/request.js';
 import type { Response } from '../message/response.js';
 import { writeResponse } from '../message/write-message.js';
@@ -84,6 +85,9 @@ export interface ReverseProxyOptions {
   /** Log each proxied exchange (method, target, status) to errorLog. */
   debug?: boolean;
 }
+
+/** The trailer names of most responses: none (shared, never changed). */
+const NO_NAMES: readonly string[] = Object.freeze([]);
 
 /** ErrAbortHandler: thrown to make the server abort the client connection (Go's http.ErrAbortHandler). */
 export const ErrAbortHandler = Object.freeze(
@@ -182,7 +186,7 @@ export class ReverseProxy {
     removeHopByHopHeaders(res.header);
     if (this.modifyResponse != null && !(await this.#modify(rw, res, out))) return;
     copyHeader(rw.header(), res.header);
-    const announced = res.trailer.names();
+    const announced = isEmptyHeader(res.trailer) ? NO_NAMES : res.trailer.names();
     if (announced.length > 0) rw.header().add('Trailer', announced.join(', '));
     rw.writeHeader(res.status);
     await this.#copyBody(rw, res);
@@ -253,7 +257,7 @@ export class ReverseProxy {
       } else {
         await copyThrough(body, buf, write);
       }
-      if (res.trailer.size > 0) await wrote(rw.flush()); // force chunking so trailers can follow
+      if (!isEmptyHeader(res.trailer)) await wrote(rw.flush()); // force chunking so trailers can follow
     } catch (err) {
       await closeBody(body);
       if (!writeFailed) {
