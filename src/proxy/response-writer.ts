@@ -140,7 +140,8 @@ export class ServerResponseWriter implements ResponseWriter {
     const head = this.#req.method === 'HEAD';
     if (!this.#committed) {
       if (this.#buffered + bytes.byteLength <= BUFFER_BEFORE_CHUNKING) {
-        if (!head) this.#buffer.push(Buffer.from(bytes)); // copied: the caller may reuse it
+        // Copied, unless made here from a string: the caller may reuse its bytes.
+        if (!head) this.#buffer.push(typeof chunk === 'string' ? bytes : Buffer.from(bytes));
         this.#buffered += bytes.byteLength;
         return;
       }
@@ -312,7 +313,9 @@ export class ServerResponseWriter implements ResponseWriter {
     this.#delimitedByClose = http10 && allowed && !isHead && length < 0;
     if (allowed && !isHead) {
       if (this.#done && length === this.#buffered && !trailers) {
-        body = length === 0 ? null : Buffer.concat(this.#buffer, length);
+        const buffer = this.#buffer;
+        body =
+          length === 0 ? null : buffer.length === 1 ? buffer[0]! : Buffer.concat(buffer, length);
       } else {
         const pipe = new BodyPipe();
         for (const chunk of this.#buffer) pipe.push(chunk);

@@ -7,9 +7,9 @@
  */
 import { ErrHandled, ProtocolError } from '../errors.js';
 import type { Detached } from '../io/socket-reader.js';
-import type { AbortWatch } from '../message/abort-watch.js';
+import type { Body } from '../message/body.js';
 import { isEmptyHeader } from '../message/header.js';
-import { Request, requestAbort, shareRequestAbort } from '../message/request.js';
+import { Request } from '../message/request.js';
 import type { Response } from '../message/response.js';
 import { writeResponse } from '../message/write-message.js';
 import type { ResponseWriter } from './handler.js';
@@ -29,9 +29,10 @@ import {
   relayInformational,
 } from './copy-response.js';
 import { MaxLatencyWriter } from './max-latency-writer.js';
+import { cloneRequest, InboundRoundTrip } from './outbound-request.js';
 import { newProxyRequest, type ProxyRequest } from './proxy-request.js';
 import { joinQuery, joinURLPath, parseTarget, type ProxyTarget } from './proxy-url.js';
-import { ABORT_WATCH, type RoundTripOptions, type RoundTripper } from './round-tripper.js';
+import type { RoundTripper } from './round-tripper.js';
 import { copySwitchedProtocol } from './switch-protocol-copier.js';
 import { Transport } from './transport.js';
 import { appendXForwardedFor } from './x-forwarded.js';
@@ -236,6 +237,7 @@ export class ReverseProxy {
     const body = res.body;
     if (body === null) return;
     const latency = flushLatency(res, this.flushInterval);
+    if (body.ended && latency === 0) return this.#copyWhole(rw, res, body);
     const writer = new MaxLatencyWriter(rw, latency);
     let writeFailed = false; // the client side failed, not the backend's body
     const wrote = (writing: Promise<void>) =>
@@ -248,11 +250,7 @@ export class ReverseProxy {
     const buf = pool?.get() ?? null;
     try {
       if (latency !== 0) await wrote(rw.flush()); // headers go out at once for streams (Go 1.22)
-      if (body.ended && latency === 0) {
-        // Already off the wire whole (a small answer, the common case): one write.
-        const all = await body.bytes();
-        if (all.byteLength > 0) await write(all);
-      } else if (buf === null) {
+      if (buf === null) {
         for await (const chunk of body) await write(chunk);
       } else {
         await copyThrough(body, buf, write);
@@ -266,6 +264,33 @@ export class ReverseProxy {
       throw ErrAbortHandler; // go#23643: never end a truncated body cleanly
     } finally {
       writer.stop();
+      if (buf !== null) pool!.put(buf);
+    }
+  }
+
+  /**
+   * #copyWhole copies a body already off the wire whole (a small answer,
+   * the common case) in one write, with no flush timer; failures end as
+   * in #copyBody.
+   */
+  async #copyWhole(rw: ResponseWriter, res: Response, body: Body): Promise<void> {
+    const pool = this.bufferPool;
+    const buf = pool?.get() ?? null; // unused, but Go takes one for every copy: the pool sees each response
+    try {
+      let all: Uint8Array;
+      try {
+        all = await body.bytes();
+      } catch (err) {
+        this.#log(`httputil: ReverseProxy read error during body copy: ${errorMessage(err)}`);
+        throw ErrAbortHandler;
+      }
+      try {
+        if (all.byteLength > 0) await rw.write(all);
+        if (!isEmptyHeader(res.trailer)) await rw.flush(); // force chunking so trailers can follow
+      } catch {
+        throw ErrAbortHandler; // the client side failed: nothing to log (go#23643: never end cleanly)
+      }
+    } finally {
       if (buf !== null) pool!.put(buf);
     }
   }
@@ -370,49 +395,4 @@ export function newSingleHostReverseProxy(
       };
     },
   });
-}
-
-/**
- * InboundRoundTrip: the round-trip options for an inbound request. Our
- * Transport watches the request's abort itself; another RoundTripper reads
- * `signal`, which makes the AbortSignal then. (A class: an object literal
- * with a getter, made per request, costs V8 far more.)
- */
-class InboundRoundTrip implements RoundTripOptions {
-  readonly [ABORT_WATCH]: AbortWatch | undefined;
-  readonly #req: Request;
-
-  constructor(
-    req: Request,
-    readonly onInformational: (res: Response) => void,
-  ) {
-    this.#req = req;
-    this[ABORT_WATCH] = requestAbort(req);
-  }
-
-  get signal(): AbortSignal | undefined {
-    return this.#req.signal ?? undefined;
-  }
-}
-
-/** cloneRequest: the outgoing copy of an incoming request (Go's req.Clone plus ServeHTTP's rules). */
-function cloneRequest(req: Request): Request {
-  const out = new Request(
-    req.method,
-    { ...req.url },
-    {
-      header: req.header.clone(),
-      host: req.host,
-      protoMajor: 1,
-      protoMinor: 1,
-    },
-  );
-  // go#16036: no body at all when the inbound one is known to be empty.
-  out.body = req.contentLength === 0 ? null : req.body;
-  out.contentLength = req.contentLength;
-  out.trailer = req.trailer;
-  out.remoteAddr = req.remoteAddr;
-  out.tls = req.tls;
-  shareRequestAbort(req, out);
-  return out;
 }
