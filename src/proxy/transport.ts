@@ -135,7 +135,7 @@ export class Transport implements RoundTripper {
     const replay = replaying instanceof Promise ? await replaying : replaying;
     for (let attempt = 0; ; attempt++) {
       const wire = replay?.() ?? req;
-      const pc = await this.#getConn(origin, abort);
+      const pc = this.#takeIdle(origin) ?? (await this.#getConn(origin, abort));
       try {
         return await this.#exchange(pc, req, wire, abort, options.onInformational);
       } catch (err) {
@@ -305,14 +305,21 @@ export class Transport implements RoundTripper {
     return origin;
   }
 
+  /** #takeIdle takes the most recently idle live connection for `origin`, or returns null: at once, no promise job. */
+  #takeIdle(origin: Origin): PersistConn | null {
+    if (this.#closed) return null; // #getConn throws
+    for (;;) {
+      const pc = this.#pools.get(origin.key)?.idle.pop(); // closing a dead one may drop the pool
+      if (pc === undefined) return null;
+      if (pc.wake()) return pc;
+    }
+  }
+
   /** #getConn takes the most recently idle live connection for `origin`, or waits for a slot and dials. */
   async #getConn(origin: Origin, abort: AbortWatch | undefined): Promise<PersistConn> {
     if (this.#closed) throw transportClosed();
-    for (;;) {
-      const pc = this.#pools.get(origin.key)?.idle.pop(); // closing a dead one may drop the pool
-      if (pc === undefined) break;
-      if (pc.wake()) return pc;
-    }
+    const idle = this.#takeIdle(origin);
+    if (idle !== null) return idle;
     const pool = this.#pool(origin.key);
     if (this.#maxConns > 0 && pool.open >= this.#maxConns) {
       const handed = await waitForSlot(pool, abort);
