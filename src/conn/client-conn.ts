@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { ErrClosed, ErrPersistEOF, ErrPipeline } from '../errors.js';
 import { Pipeline } from '../io/pipeline.js';
+import { runEpoch } from '../io/run-epoch.js';
 import type { Detached } from '../io/socket-reader.js';
 import type { Request } from '../message/request.js';
 import { Response } from '../message/response.js';
@@ -26,7 +27,7 @@ export interface ReadOptions {
 export class ClientConn<S extends Socket = Socket> {
   readonly #core: ConnCore<S>;
   readonly #absoluteForm: boolean;
-  #sentThisTick = false; // see #burst
+  #sentInRun = -1; // the runEpoch of the last request sent (see #burst)
   readonly #pipe = new Pipeline();
   readonly #pipereq = new Map<Request, number>(); // written or being written, not yet read
   readonly #writeFailed = new Set<number>(); // ids whose read was called before their write failed
@@ -98,31 +99,27 @@ export class ClientConn<S extends Socket = Socket> {
       if (this.#writeFailed.delete(id)) throw ErrPipeline;
       if (this.#core.socket === null) throw ErrClosed;
       if (this.#core.readErr !== null) throw this.#core.readErr;
-      return await this.#readFinal(req, options);
+      // Responses up to the final one for `req`; a failure becomes the sticky read error.
+      try {
+        for (;;) {
+          const { head, body } = await this.#core.messages.next(req.method);
+          const res = Response.fromHead(head, { body, request: req });
+          const status = res.status;
+          if (status >= 100 && status <= 199 && status !== 101) {
+            options.onInformational?.(res);
+            continue;
+          }
+          this.#nread++;
+          // A closing response ends the connection; after an upgrade the rest is not HTTP.
+          if (res.close || head.upgrade) this.#core.readErr = ErrPersistEOF;
+          return res;
+        }
+      } catch (err) {
+        this.#core.readErr ??= err as Error;
+        throw this.#core.readErr;
+      }
     } finally {
       this.#pipe.endResponse(id);
-    }
-  }
-
-  /** #readFinal reads responses up to the final one for `req`; a failure becomes the sticky read error. */
-  async #readFinal(req: Request, options: ReadOptions): Promise<Response> {
-    try {
-      for (;;) {
-        const { head, body } = await this.#core.messages.next(req.method);
-        const res = Response.fromHead(head, { body, request: req });
-        const status = res.status;
-        if (status >= 100 && status <= 199 && status !== 101) {
-          options.onInformational?.(res);
-          continue;
-        }
-        this.#nread++;
-        // A closing response ends the connection; after an upgrade the rest is not HTTP.
-        if (res.close || head.upgrade) this.#core.readErr = ErrPersistEOF;
-        return res;
-      }
-    } catch (err) {
-      this.#core.readErr ??= err as Error;
-      throw this.#core.readErr;
     }
   }
 
@@ -134,11 +131,9 @@ export class ClientConn<S extends Socket = Socket> {
    * responses arrives), not one syscall each.
    */
   #burst(): boolean {
-    if (this.#sentThisTick) return true;
-    this.#sentThisTick = true;
-    process.nextTick(() => {
-      this.#sentThisTick = false;
-    });
+    const run = runEpoch();
+    if (this.#sentInRun === run) return true;
+    this.#sentInRun = run;
     return false;
   }
 
