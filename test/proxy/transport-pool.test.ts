@@ -22,6 +22,23 @@ describe('Transport connection pool', () => {
     expect(server.sockets).toHaveLength(1);
   });
 
+  it('keeps one pool per origin when requests alternate between two servers', async () => {
+    const a = await h.http((req, res) => res.end(`a ${req.url}`));
+    const b = await h.http((req, res) => res.end(`b ${req.url}`));
+    const t = h.transport();
+    for (let i = 0; i < 3; i++) {
+      for (const [server, name] of [
+        [a, 'a'],
+        [b, 'b'],
+      ] as const) {
+        const res = await t.roundTrip(get(`${server.url}/${i}`));
+        expect(await res.body!.text()).toBe(`${name} /${i}`);
+      }
+    }
+    expect(a.sockets).toHaveLength(1);
+    expect(b.sockets).toHaveLength(1);
+  });
+
   it('opens a connection per concurrent request', async () => {
     let waiting: (() => void)[] = [];
     const server = await h.http((_req, res) => {
