@@ -11,6 +11,7 @@ import { ErrHandled } from '../../src/errors.js';
 import { Response } from '../../src/message/response.js';
 import { ErrAbortHandler, newSingleHostReverseProxy } from '../../src/proxy/reverse-proxy.js';
 import type { RoundTripper } from '../../src/proxy/round-tripper.js';
+import { Transport } from '../../src/proxy/transport.js';
 import { deferred, settles, useProxyHarness, within } from './reverse-proxy-harness.js';
 
 const h = useProxyHarness();
@@ -283,6 +284,40 @@ describe('ReverseProxy errors', () => {
     controller.abort();
     await expect(request).rejects.toThrow();
     await within(closeNotified.promise);
+  });
+
+  it('gives another RoundTripper an AbortSignal that aborts when the client cancels', async () => {
+    const inFlight = deferred();
+    const closeNotified = deferred();
+    const backend = await h.nodeBackend((_req, res) => {
+      inFlight.resolve();
+      res.on('close', () => closeNotified.resolve());
+    });
+    const { proxy } = singleHost(backend.url);
+    const inner = new Transport();
+    let seen: AbortSignal | undefined;
+    proxy.transport = {
+      // Only `signal` goes on: the Transport watches it as any caller's signal.
+      roundTrip: (req, options) => {
+        seen = options?.signal;
+        return inner.roundTrip(req, { signal: options?.signal });
+      },
+    };
+    const frontend = await h.frontend(proxy);
+    const controller = new AbortController();
+    const request = h.client(frontend.url).request({
+      path: '/',
+      method: 'GET',
+      signal: controller.signal,
+    });
+    await inFlight.promise;
+    expect(seen?.aborted).toBe(false);
+    controller.abort();
+    await expect(request).rejects.toThrow();
+    await within(closeNotified.promise);
+    expect(seen?.aborted).toBe(true);
+    expect((seen?.reason as { code?: string }).code).toBe('ERR_CLIENT_GONE');
+    inner.close();
   });
 
   it('closes the backend connection when the client leaves in the middle of the body (go#35559)', async () => {
