@@ -137,9 +137,8 @@ export class ServerConn<S extends Socket = Socket> {
     const { head } = encodeResponseHead(res, { request: req });
     const turn = this.#turn(id);
     if (turn !== undefined) await turn;
-    const socket = this.#core.socket;
     if (this.#core.writeErr !== null) throw this.#core.writeErr;
-    if (socket === null) throw ErrClosed;
+    if (this.#core.socket === null) throw ErrClosed;
     this.#out.write(Buffer.from(head, 'latin1')); // a few bytes: the final response's write waits for 'drain' if needed
   }
 

@@ -45,10 +45,15 @@ export class WriteBatch {
 
   /**
    * writeMessage queues a message given as a head (latin1 text) and byte
-   * parts, `total` bytes in all (at most 16 KiB), copying them into the
-   * batch: the head is never made a buffer of its own.
+   * parts, `total` bytes in all, copying them into the batch: the head is
+   * never made a buffer of its own. A message over 16 KiB is written now,
+   * after what is batched.
    */
   writeMessage(head: string, parts: readonly Uint8Array[], total: number): boolean {
+    if (total > SMALL_BYTES) {
+      this.flush();
+      return this.#socket.write(join(head, parts, total));
+    }
     let ok = true;
     if (this.#lone === null && this.#slab === null) {
       this.#lone = head === '' && parts.length === 1 ? parts[0]! : join(head, parts, total);
