@@ -7,7 +7,6 @@
  */
 import { ErrHandled, ProtocolError } from '../errors.js';
 import type { Detached } from '../io/socket-reader.js';
-import type { Body } from '../message/body.js';
 import { isEmptyHeader } from '../message/header.js';
 import { Request } from '../message/request.js';
 import type { Response } from '../message/response.js';
@@ -237,23 +236,29 @@ export class ReverseProxy {
     const body = res.body;
     if (body === null) return;
     const latency = flushLatency(res, this.flushInterval);
-    if (body.ended && latency === 0) return this.#copyWhole(rw, res, body);
-    const writer = new MaxLatencyWriter(rw, latency);
     let writeFailed = false; // the client side failed, not the backend's body
     const wrote = (writing: Promise<void>) =>
       writing.catch((err: unknown) => {
         writeFailed = true;
         throw err;
       });
-    const write = (chunk: Uint8Array) => wrote(writer.write(chunk));
     const pool = this.bufferPool;
-    const buf = pool?.get() ?? null;
+    const buf = pool?.get() ?? null; // Go takes one for every copy
+    let writer: MaxLatencyWriter | null = null;
     try {
-      if (latency !== 0) await wrote(rw.flush()); // headers go out at once for streams (Go 1.22)
-      if (buf === null) {
-        for await (const chunk of body) await write(chunk);
+      if (body.ended && latency === 0) {
+        // Already off the wire whole (a small answer, the common case): one write, no flush timer.
+        const all = await body.bytes();
+        if (all.byteLength > 0) await wrote(rw.write(all));
       } else {
-        await copyThrough(body, buf, write);
+        const latencyWriter = (writer = new MaxLatencyWriter(rw, latency));
+        const write = (chunk: Uint8Array) => wrote(latencyWriter.write(chunk));
+        if (latency !== 0) await wrote(rw.flush()); // headers go out at once for streams (Go 1.22)
+        if (buf === null) {
+          for await (const chunk of body) await write(chunk);
+        } else {
+          await copyThrough(body, buf, write);
+        }
       }
       if (!isEmptyHeader(res.trailer)) await wrote(rw.flush()); // force chunking so trailers can follow
     } catch (err) {
@@ -263,34 +268,7 @@ export class ReverseProxy {
       }
       throw ErrAbortHandler; // go#23643: never end a truncated body cleanly
     } finally {
-      writer.stop();
-      if (buf !== null) pool!.put(buf);
-    }
-  }
-
-  /**
-   * #copyWhole copies a body already off the wire whole (a small answer,
-   * the common case) in one write, with no flush timer; failures end as
-   * in #copyBody.
-   */
-  async #copyWhole(rw: ResponseWriter, res: Response, body: Body): Promise<void> {
-    const pool = this.bufferPool;
-    const buf = pool?.get() ?? null; // unused, but Go takes one for every copy: the pool sees each response
-    try {
-      let all: Uint8Array;
-      try {
-        all = await body.bytes();
-      } catch (err) {
-        this.#log(`httputil: ReverseProxy read error during body copy: ${errorMessage(err)}`);
-        throw ErrAbortHandler;
-      }
-      try {
-        if (all.byteLength > 0) await rw.write(all);
-        if (!isEmptyHeader(res.trailer)) await rw.flush(); // force chunking so trailers can follow
-      } catch {
-        throw ErrAbortHandler; // the client side failed: nothing to log (go#23643: never end cleanly)
-      }
-    } finally {
+      writer?.stop();
       if (buf !== null) pool!.put(buf);
     }
   }
