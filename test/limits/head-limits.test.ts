@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ResponseWriter } from '../../src/proxy/handler.js';
+import type { ServerOptions } from '../../src/proxy/server.js';
 import { endingOf } from '../helpers/closing.js';
 import { fieldLines, requestLine } from '../helpers/oversized.js';
 import { responsesIn } from '../helpers/responses.js';
@@ -16,6 +17,23 @@ const hello = async (rw: ResponseWriter) => {
   await rw.write('hi');
 };
 
+/**
+ * servedThenRefused sends `atLimit` on one connection, expects it answered
+ * 200, then sends `over` and returns its answer once the server has ended
+ * the connection with a FIN.
+ */
+async function servedThenRefused(options: ServerOptions, atLimit: string, over: string) {
+  const { client } = await rawClient(hello, options);
+  await client.write(atLimit);
+  await client.waitFor('hi');
+  const ending = endingOf(client.socket);
+  await client.write(over);
+  expect(await ending).toBe('fin');
+  const [ok, refused] = responsesIn(client.received());
+  expect(ok!.status).toBe(200);
+  return refused!;
+}
+
 describe('Server head limits', () => {
   it('answers a head over maxHeaderBytes with 431 and a FIN, before the head ends', async () => {
     const { client, served } = await rawClient(never, { maxHeaderBytes: 4096 });
@@ -31,16 +49,13 @@ describe('Server head limits', () => {
   });
 
   it('serves exactly maxHeaderCount header fields and answers one more with 431', async () => {
-    const { client } = await rawClient(hello, { maxHeaderCount: 10 });
-    await client.write(`GET / HTTP/1.1\r\nHost: a\r\n${fieldLines(9)}\r\n`);
-    await client.waitFor('hi');
-    const ending = endingOf(client.socket);
-    await client.write(`GET / HTTP/1.1\r\nHost: a\r\n${fieldLines(10)}\r\n`);
-    expect(await ending).toBe('fin');
-    const [ok, refused] = responsesIn(client.received());
-    expect(ok!.status).toBe(200);
-    expect(refused!.status).toBe(431);
-    expect(refused!.text).toBe('431 Request Header Fields Too Large: HPE_HEADER_OVERFLOW\n');
+    const refused = await servedThenRefused(
+      { maxHeaderCount: 10 },
+      `GET / HTTP/1.1\r\nHost: a\r\n${fieldLines(9)}\r\n`,
+      `GET / HTTP/1.1\r\nHost: a\r\n${fieldLines(10)}\r\n`,
+    );
+    expect(refused.status).toBe(431);
+    expect(refused.text).toBe('431 Request Header Fields Too Large: HPE_HEADER_OVERFLOW\n');
   });
 
   it('answers more than 256 header fields with 431 by default, which Node would truncate silently', async () => {
@@ -52,16 +67,13 @@ describe('Server head limits', () => {
   });
 
   it('serves a request line of exactly maxRequestLineBytes and answers a longer one with 414', async () => {
-    const { client } = await rawClient(hello, { maxRequestLineBytes: 100 });
-    await client.write(`${requestLine(100)}Host: a\r\n\r\n`);
-    await client.waitFor('hi');
-    const ending = endingOf(client.socket);
-    await client.write(`${requestLine(101)}Host: a\r\n\r\n`);
-    expect(await ending).toBe('fin');
-    const [ok, refused] = responsesIn(client.received());
-    expect(ok!.status).toBe(200);
-    expect(refused!.status).toBe(414);
-    expect(refused!.text).toBe('414 Request URI Too Long: HPE_REQUEST_LINE_OVERFLOW\n');
+    const refused = await servedThenRefused(
+      { maxRequestLineBytes: 100 },
+      `${requestLine(100)}Host: a\r\n\r\n`,
+      `${requestLine(101)}Host: a\r\n\r\n`,
+    );
+    expect(refused.status).toBe(414);
+    expect(refused.text).toBe('414 Request URI Too Long: HPE_REQUEST_LINE_OVERFLOW\n');
   });
 
   it('answers 414 as soon as a request line passes 8 KiB by default, without waiting for its end', async () => {
