@@ -9,7 +9,11 @@ import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { ErrHandled } from '../../src/errors.js';
 import { Response } from '../../src/message/response.js';
-import { ErrAbortHandler, newSingleHostReverseProxy } from '../../src/proxy/reverse-proxy.js';
+import {
+  ErrAbortHandler,
+  newSingleHostReverseProxy,
+  type ReverseProxy,
+} from '../../src/proxy/reverse-proxy.js';
 import type { RoundTripper } from '../../src/proxy/round-tripper.js';
 import { Transport } from '../../src/proxy/transport.js';
 import { deferred, settles, useProxyHarness, within } from './reverse-proxy-harness.js';
@@ -33,6 +37,38 @@ function staticResponse(make: () => Response): RoundTripper {
 async function get(url: string, path = '/test') {
   const res = await h.client(url).request({ path, method: 'GET' });
   return { status: res.statusCode, headers: res.headers, body: await res.body.text() };
+}
+
+/**
+ * cancelWhileWaiting sends a GET through a single-host proxy (changed by
+ * `configure`) to a node:http backend that never answers, cancels it once
+ * the backend has it (after `whileInFlight`), and returns once the backend
+ * saw its connection close.
+ */
+async function cancelWhileWaiting(
+  configure: (proxy: ReverseProxy) => void = () => {},
+  whileInFlight: () => void = () => {},
+): Promise<void> {
+  const inFlight = deferred();
+  const closeNotified = deferred();
+  const backend = await h.nodeBackend((_req, res) => {
+    inFlight.resolve();
+    res.on('close', () => closeNotified.resolve());
+  });
+  const { proxy } = singleHost(backend.url);
+  configure(proxy);
+  const frontend = await h.frontend(proxy);
+  const controller = new AbortController();
+  const request = h.client(frontend.url).request({
+    path: '/',
+    method: 'GET',
+    signal: controller.signal,
+  });
+  await inFlight.promise;
+  whileInFlight();
+  controller.abort();
+  await expect(request).rejects.toThrow();
+  await within(closeNotified.promise);
 }
 
 describe('ReverseProxy errors', () => {
@@ -266,55 +302,24 @@ describe('ReverseProxy errors', () => {
   });
 
   it('closes the backend connection when the client cancels while waiting (TestReverseProxyCancellation)', async () => {
-    const inFlight = deferred();
-    const closeNotified = deferred();
-    const backend = await h.nodeBackend((_req, res) => {
-      inFlight.resolve();
-      res.on('close', () => closeNotified.resolve());
-    });
-    const { proxy } = singleHost(backend.url);
-    const frontend = await h.frontend(proxy);
-    const controller = new AbortController();
-    const request = h.client(frontend.url).request({
-      path: '/',
-      method: 'GET',
-      signal: controller.signal,
-    });
-    await inFlight.promise;
-    controller.abort();
-    await expect(request).rejects.toThrow();
-    await within(closeNotified.promise);
+    await cancelWhileWaiting();
   });
 
   it('gives another RoundTripper an AbortSignal that aborts when the client cancels', async () => {
-    const inFlight = deferred();
-    const closeNotified = deferred();
-    const backend = await h.nodeBackend((_req, res) => {
-      inFlight.resolve();
-      res.on('close', () => closeNotified.resolve());
-    });
-    const { proxy } = singleHost(backend.url);
     const inner = new Transport();
     let seen: AbortSignal | undefined;
-    proxy.transport = {
-      // Only `signal` goes on: the Transport watches it as any caller's signal.
-      roundTrip: (req, options) => {
-        seen = options?.signal;
-        return inner.roundTrip(req, { signal: options?.signal });
+    await cancelWhileWaiting(
+      (proxy) => {
+        proxy.transport = {
+          // Only `signal` goes on: the Transport watches it as any caller's signal.
+          roundTrip: (req, options) => {
+            seen = options?.signal;
+            return inner.roundTrip(req, { signal: options?.signal });
+          },
+        };
       },
-    };
-    const frontend = await h.frontend(proxy);
-    const controller = new AbortController();
-    const request = h.client(frontend.url).request({
-      path: '/',
-      method: 'GET',
-      signal: controller.signal,
-    });
-    await inFlight.promise;
-    expect(seen?.aborted).toBe(false);
-    controller.abort();
-    await expect(request).rejects.toThrow();
-    await within(closeNotified.promise);
+      () => expect(seen?.aborted).toBe(false),
+    );
     expect(seen?.aborted).toBe(true);
     expect((seen?.reason as { code?: string }).code).toBe('ERR_CLIENT_GONE');
     inner.close();
