@@ -18,4 +18,6 @@ export { Header, type HeaderInit } from './message/header.js';
 export { Request, type RequestInit } from './message/request.js';
 export { Response, type ResponseInit } from './message/response.js';
 export type { Detached } from './io/socket-reader.js';
+export * from './server/index.js';
+export * from './transport/index.js';
 export * from './proxy/index.js';

@@ -1,5 +1,5 @@
 /**
- * The command line as users run it: `node dist/cli.js proxy ...` in a child
+ * The command line as users run it: `node dist/cli/main.js proxy ...` in a child
  * process (the default `npm test` builds dist/ first), driven by curl and
  * undici over 127.0.0.1.
  */
@@ -16,7 +16,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, deferred, onCleanup, startNodeBackend, within } from './e2e/e2e-harness.js';
 import { Lockstep } from './e2e/lockstep.js';
 
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const run = promisify(execFile);
 
 /** Cli: a running `httpwire` child process. */

@@ -9,8 +9,8 @@ import { pipeline } from 'node:stream';
 import httpProxy from 'http-proxy';
 import { Pool } from 'undici';
 import { newSingleHostReverseProxy } from '../../dist/proxy/reverse-proxy.js';
-import { createServer } from '../../dist/proxy/server.js';
-import { Transport } from '../../dist/proxy/transport.js';
+import { createServer } from '../../dist/server/server.js';
+import { Transport } from '../../dist/transport/transport.js';
 
 export type ProxyKind = 'httpwire' | 'httpwire-default' | 'http-proxy' | 'undici' | 'pipe';
 

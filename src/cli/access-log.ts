@@ -1,6 +1,6 @@
 import type { Detached } from '../io/socket-reader.js';
 import type { Header } from '../message/header.js';
-import type { HandlerFunc, ResponseWriter } from '../proxy/handler.js';
+import type { HandlerFunc, ResponseWriter } from '../server/handler.js';
 
 /**
  * withAccessLog wraps `handler` so that each request, once answered, logs

@@ -6,7 +6,7 @@
 import type { Body } from '../message/body.js';
 import { appendHeaderLines, type Header, headerPairs } from '../message/header.js';
 import type { Response } from '../message/response.js';
-import { TrailerPrefix, type ResponseWriter } from './handler.js';
+import { TrailerPrefix, type ResponseWriter } from '../server/handler.js';
 
 /** copyHeader adds every line of `src` to `dst`, keeping case and order; a bad line throws ERR_INVALID_HEADER. */
 export function copyHeader(dst: Header, src: Header): void {

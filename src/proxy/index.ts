@@ -1,4 +1,3 @@
-export { type Handler, type HandlerFunc, type ResponseWriter, TrailerPrefix } from './handler.js';
 export { newProxyRequest, ProxyRequest, type ProxyRequestOptions } from './proxy-request.js';
 export {
   type BufferPool,
@@ -8,6 +7,3 @@ export {
   ReverseProxy,
   type ReverseProxyOptions,
 } from './reverse-proxy.js';
-export type { RoundTripOptions, RoundTripper } from './round-tripper.js';
-export { createServer, Server, type ServerOptions } from './server.js';
-export { Transport, type TransportOptions } from './transport.js';

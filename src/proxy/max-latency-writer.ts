@@ -1,4 +1,4 @@
-import type { ResponseWriter } from './handler.js';
+import type { ResponseWriter } from '../server/handler.js';
 
 /**
  * MaxLatencyWriter writes a proxied body to a ResponseWriter and flushes it

@@ -2,7 +2,7 @@
  * What a ReverseProxy sends for an inbound request: the outgoing copy of
  * the request and the options of its round trip.
  */
-import { ABORT_WATCH, type RoundTripOptions } from './round-tripper.js';
+import { ABORT_WATCH, type RoundTripOptions } from '../transport/round-tripper.js';
 import type { AbortWatch } from '../message/abort-watch.js';
 import { Request, requestAbort, shareRequestAbort } from '../message/request.js';
 import type { Response } from '../message/response.js';

@@ -11,7 +11,7 @@ import { isEmptyHeader } from '../message/header.js';
 import { Request } from '../message/request.js';
 import type { Response } from '../message/response.js';
 import { writeResponse } from '../message/write-message.js';
-import type { ResponseWriter } from './handler.js';
+import type { ResponseWriter } from '../server/handler.js';
 import {
   acceptsTrailers,
   checkUpgradeResponse,
@@ -31,9 +31,9 @@ import { MaxLatencyWriter } from './max-latency-writer.js';
 import { cloneRequest, InboundRoundTrip } from './outbound-request.js';
 import { newProxyRequest, type ProxyRequest } from './proxy-request.js';
 import { joinQuery, joinURLPath, parseTarget, type ProxyTarget } from './proxy-url.js';
-import type { RoundTripper } from './round-tripper.js';
+import type { RoundTripper } from '../transport/round-tripper.js';
 import { copySwitchedProtocol } from './switch-protocol-copier.js';
-import { Transport } from './transport.js';
+import { Transport } from '../transport/transport.js';
 import { appendXForwardedFor } from './x-forwarded.js';
 
 /**

@@ -24,7 +24,7 @@ import {
   type ReverseProxy,
   type ReverseProxyOptions,
 } from '../../src/proxy/reverse-proxy.js';
-import { createServer, type Server } from '../../src/proxy/server.js';
+import { createServer, type Server } from '../../src/server/server.js';
 import { type RawPeer, type RawServer, startRawServer } from '../helpers/raw-peer.js';
 import { deferred, type Deferred, within } from '../helpers/waiting.js';
 

@@ -10,7 +10,7 @@
  * and afterwards every socket, timer and listener is gone.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { Transport } from '../../src/proxy/transport.js';
+import { Transport } from '../../src/transport/transport.js';
 import { cleanup, startProxy } from '../e2e/e2e-harness.js';
 import { expectNoLeaks } from '../helpers/leaks.js';
 import { settles, within } from '../helpers/waiting.js';

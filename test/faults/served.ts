@@ -6,8 +6,8 @@
  */
 import { once } from 'node:events';
 import { createServer as createNetServer, type Socket } from 'node:net';
-import type { Handler, HandlerFunc } from '../../src/proxy/handler.js';
-import { createServer, type ServerOptions } from '../../src/proxy/server.js';
+import type { Handler, HandlerFunc } from '../../src/server/handler.js';
+import { createServer, type ServerOptions } from '../../src/server/server.js';
 import { onCleanup } from '../e2e/e2e-harness.js';
 import { within } from '../helpers/waiting.js';
 

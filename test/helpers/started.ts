@@ -1,6 +1,6 @@
 /** A server handler wrapped to say when it starts, for tests that send part of a request to a running handler. */
 import type { Request } from '../../src/message/request.js';
-import type { ResponseWriter } from '../../src/proxy/handler.js';
+import type { ResponseWriter } from '../../src/server/handler.js';
 
 /** Started: the wrapped handler and a promise resolved when it is first called. */
 export interface Started {

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Request } from '../../src/message/request.js';
-import type { ResponseWriter } from '../../src/proxy/handler.js';
+import type { ResponseWriter } from '../../src/server/handler.js';
 import { endingOf } from '../helpers/closing.js';
 import { responsesIn } from '../helpers/responses.js';
 import { started } from '../helpers/started.js';
-import { cleanup, rawClient } from '../proxy/server-harness.js';
+import { cleanup, rawClient } from '../server/harness.js';
 
 afterEach(cleanup);
 

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { endingOf } from '../helpers/closing.js';
 import { connectTo } from '../helpers/raw-peer.js';
 import { responsesIn } from '../helpers/responses.js';
-import { cleanup, listening } from '../proxy/server-harness.js';
+import { cleanup, listening } from '../server/harness.js';
 
 const clients: Socket[] = [];
 

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ResponseWriter } from '../../src/proxy/handler.js';
-import type { ServerOptions } from '../../src/proxy/server.js';
+import type { ResponseWriter } from '../../src/server/handler.js';
+import type { ServerOptions } from '../../src/server/server.js';
 import { endingOf } from '../helpers/closing.js';
 import { fieldLines, requestLine } from '../helpers/oversized.js';
 import { responsesIn } from '../helpers/responses.js';
 import { started } from '../helpers/started.js';
-import { cleanup, rawClient } from '../proxy/server-harness.js';
+import { cleanup, rawClient } from '../server/harness.js';
 
 afterEach(cleanup);
 

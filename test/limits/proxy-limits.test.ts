@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Request } from '../../src/message/request.js';
 import { parseMessages } from '../../src/parser/index.js';
-import { Transport } from '../../src/proxy/transport.js';
+import { Transport } from '../../src/transport/transport.js';
 import {
   cleanup,
   onCleanup,

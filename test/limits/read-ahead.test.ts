@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { responsesIn } from '../helpers/responses.js';
 import { within } from '../helpers/waiting.js';
-import { cleanup, rawClient } from '../proxy/server-harness.js';
+import { cleanup, rawClient } from '../server/harness.js';
 
 afterEach(cleanup);
 

@@ -3,7 +3,7 @@ import { endingOf } from '../helpers/closing.js';
 import { responsesIn } from '../helpers/responses.js';
 import { started } from '../helpers/started.js';
 import { within } from '../helpers/waiting.js';
-import { cleanup, rawClient } from '../proxy/server-harness.js';
+import { cleanup, rawClient } from '../server/harness.js';
 
 afterEach(cleanup);
 

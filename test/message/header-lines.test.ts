@@ -5,7 +5,7 @@ import {
   Header,
   headerPairs,
 } from '../../src/message/header.js';
-import { ResponseHeader } from '../../src/proxy/response-header.js';
+import { ResponseHeader } from '../../src/server/response-header.js';
 
 describe('appendHeaderLines and headerPairs', () => {
   it('append the lines with a value in order, filling a null-valued name in place', () => {

@@ -14,9 +14,9 @@ import {
   newSingleHostReverseProxy,
   type ReverseProxy,
 } from '../../src/proxy/reverse-proxy.js';
-import type { RoundTripper } from '../../src/proxy/round-tripper.js';
-import { Transport } from '../../src/proxy/transport.js';
-import { deferred, settles, useProxyHarness, within } from './reverse-proxy-harness.js';
+import type { RoundTripper } from '../../src/transport/round-tripper.js';
+import { Transport } from '../../src/transport/transport.js';
+import { deferred, settles, useProxyHarness, within } from './harness.js';
 
 const h = useProxyHarness();
 

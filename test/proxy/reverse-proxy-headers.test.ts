@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { Request } from '../../src/index.js';
 import { parseMessages } from '../../src/parser/index.js';
 import { newSingleHostReverseProxy } from '../../src/proxy/reverse-proxy.js';
-import type { RoundTripper } from '../../src/proxy/round-tripper.js';
-import { firstHead, ok, useProxyHarness } from './reverse-proxy-harness.js';
+import type { RoundTripper } from '../../src/transport/round-tripper.js';
+import { firstHead, ok, useProxyHarness } from './harness.js';
 
 const h = useProxyHarness();
 

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { Request } from '../../src/index.js';
 import { newSingleHostReverseProxy } from '../../src/proxy/reverse-proxy.js';
-import { firstHead, ok, useProxyHarness } from './reverse-proxy-harness.js';
+import { firstHead, ok, useProxyHarness } from './harness.js';
 
 const h = useProxyHarness();
 

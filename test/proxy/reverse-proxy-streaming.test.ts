@@ -9,10 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { Response } from '../../src/message/response.js';
 import { parseMessages } from '../../src/parser/index.js';
 import { type BufferPool, newSingleHostReverseProxy } from '../../src/proxy/reverse-proxy.js';
-import type { RoundTripper } from '../../src/proxy/round-tripper.js';
-import { Transport } from '../../src/proxy/transport.js';
+import type { RoundTripper } from '../../src/transport/round-tripper.js';
+import { Transport } from '../../src/transport/transport.js';
 import type { RawPeer } from '../helpers/raw-peer.js';
-import { useProxyHarness, within } from './reverse-proxy-harness.js';
+import { useProxyHarness, within } from './harness.js';
 
 const h = useProxyHarness();
 

@@ -9,7 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { newSingleHostReverseProxy } from '../../src/proxy/reverse-proxy.js';
-import { deferred, firstHead, text, useProxyHarness, within } from './reverse-proxy-harness.js';
+import { deferred, firstHead, text, useProxyHarness, within } from './harness.js';
 
 const h = useProxyHarness();
 

@@ -12,7 +12,7 @@ import { oracleParseMessages } from '../../fuzz/support/llhttp-oracle.js';
 import { Parser, parseMessages } from '../../src/parser/index.js';
 import type { ParsedMessage, ParseResult } from '../../src/parser/types.js';
 import type { ReverseProxy } from '../../src/proxy/reverse-proxy.js';
-import { createServer, type ServerOptions } from '../../src/proxy/server.js';
+import { createServer, type ServerOptions } from '../../src/server/server.js';
 import { bytes, type RawPeer } from '../helpers/raw-peer.js';
 import {
   closedWithin,

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { TrailerPrefix } from '../../src/proxy/handler.js';
-import { cleanup, head, rawClient } from './server-harness.js';
+import { TrailerPrefix } from '../../src/server/handler.js';
+import { cleanup, head, rawClient } from './harness.js';
 
 afterEach(cleanup);
 

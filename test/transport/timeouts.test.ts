@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { parseMessages, Request } from '../../src/index.js';
-import { ok, rejection, useHarness, within } from './transport-harness.js';
+import { ok, rejection, useHarness, within } from './harness.js';
 
 const h = useHarness();
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Request } from '../../src/index.js';
-import { rejection, settles, useHarness, within } from './transport-harness.js';
+import { rejection, settles, useHarness, within } from './harness.js';
 
 const h = useHarness();
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup, head, rawClient, sleep } from './server-harness.js';
+import { cleanup, head, rawClient, sleep } from './harness.js';
 
 afterEach(cleanup);
 

@@ -4,9 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { Client } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Request } from '../../src/message/request.js';
-import type { ResponseWriter } from '../../src/proxy/handler.js';
+import type { ResponseWriter } from '../../src/server/handler.js';
 import { cert, key } from '../fixtures/tls/index.js';
-import { cleanup, listening } from './server-harness.js';
+import { cleanup, listening } from './harness.js';
 
 afterEach(cleanup);
 

@@ -3,7 +3,7 @@ import type { TLSSocket } from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { parseMessages, Request } from '../../src/index.js';
 import { cert, key } from '../fixtures/tls/index.js';
-import { rejection, useHarness, within } from './transport-harness.js';
+import { rejection, useHarness, within } from './harness.js';
 
 const h = useHarness();
 

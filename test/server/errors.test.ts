@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ProtocolError } from '../../src/errors.js';
-import { cleanup, head, rawClient } from './server-harness.js';
+import { cleanup, head, rawClient } from './harness.js';
 
 afterEach(cleanup);
 

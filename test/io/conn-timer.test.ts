@@ -1,7 +1,7 @@
 /** ConnTimer: a connection's deadline, re-armed without a new Node timer per request. */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { ConnTimer } from '../../src/proxy/server-timeouts.js';
+import { ConnTimer } from '../../src/io/conn-timer.js';
 import { expectNoLeaks } from '../helpers/leaks.js';
 
 describe('ConnTimer', () => {

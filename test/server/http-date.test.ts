@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { httpDate } from '../../src/proxy/http-date.js';
+import { httpDate } from '../../src/server/http-date.js';
 
 describe('httpDate', () => {
   it('is the current second as an RFC 9110 IMF-fixdate', () => {

@@ -5,11 +5,11 @@
  * also starts a built-in demo origin. SIGINT/SIGTERM shut down gracefully.
  */
 import type { AddressInfo } from 'node:net';
-import { parseArgs, USAGE, UsageError } from './cli/args.js';
-import { withAccessLog } from './cli/access-log.js';
-import { startDemoOrigin } from './demo/demo-origin.js';
-import { newSingleHostReverseProxy } from './proxy/reverse-proxy.js';
-import { createServer, type Server } from './proxy/server.js';
+import { parseArgs, USAGE, UsageError } from './args.js';
+import { withAccessLog } from './access-log.js';
+import { startDemoOrigin } from './demo-origin.js';
+import { newSingleHostReverseProxy } from '../proxy/reverse-proxy.js';
+import { createServer, type Server } from '../server/server.js';
 
 async function main(): Promise<void> {
   let args;

@@ -9,7 +9,7 @@ import { type Request, setRequestAbort } from '../message/request.js';
 import { errorResponse, lingerClose } from './error-response.js';
 import type { Handler } from './handler.js';
 import { type ResponseContext, ServerResponseWriter } from './response-writer.js';
-import { ConnTimer } from './server-timeouts.js';
+import { ConnTimer } from '../io/conn-timer.js';
 
 const EMPTY = Buffer.alloc(0);
 

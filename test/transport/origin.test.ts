@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Request } from '../../src/index.js';
-import { originOf } from '../../src/proxy/dial.js';
+import { originOf } from '../../src/transport/dial.js';
 
 function origin(url: string) {
   return originOf(new Request('GET', url).url);

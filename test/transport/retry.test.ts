@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ParseError, parseMessages, Request } from '../../src/index.js';
 import type { RawPeer } from '../helpers/raw-peer.js';
-import { ok, rejection, settles, useHarness, within } from './transport-harness.js';
+import { ok, rejection, settles, useHarness, within } from './harness.js';
 
 const h = useHarness();
 

@@ -2,10 +2,10 @@ import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Detached } from '../../src/io/socket-reader.js';
 import type { Request } from '../../src/message/request.js';
-import type { ResponseWriter } from '../../src/proxy/handler.js';
-import { createServer } from '../../src/proxy/server.js';
+import type { ResponseWriter } from '../../src/server/handler.js';
+import { createServer } from '../../src/server/server.js';
 import { connectTo, listenerCounts } from '../helpers/raw-peer.js';
-import { cleanup, head, listening, rawClient, sleep } from './server-harness.js';
+import { cleanup, head, listening, rawClient, sleep } from './harness.js';
 
 afterEach(cleanup);
 

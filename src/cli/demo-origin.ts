@@ -7,9 +7,9 @@
  *   POST /echo     the request body, back
  */
 import type { AddressInfo } from 'node:net';
-import type { ResponseWriter } from '../proxy/handler.js';
+import type { ResponseWriter } from '../server/handler.js';
 import type { Request } from '../message/request.js';
-import { createServer, type Server } from '../proxy/server.js';
+import { createServer, type Server } from '../server/server.js';
 
 /** startDemoOrigin serves the demo origin on 127.0.0.1 at an ephemeral port. */
 export async function startDemoOrigin(): Promise<{ server: Server; url: string }> {

@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { type ClientConn, newClientConn } from '../conn/client-conn.js';
 import type { ConnOptions } from '../conn/conn-options.js';
 import type { Detached } from '../io/socket-reader.js';
-import { ConnTimer } from './server-timeouts.js';
+import { ConnTimer } from '../io/conn-timer.js';
 
 /**
  * PersistConn is one connection of a Transport's pool (Go's persistConn): a

@@ -2,7 +2,7 @@ import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
 import type { MessageURL } from '../message/url.js';
 import type { AbortWatch } from '../message/abort-watch.js';
-import { abortError, transportError } from './transport-errors.js';
+import { abortError, transportError } from './errors.js';
 
 /** Origin is where a request's connection goes: the pool key and the dial target. */
 export interface Origin {

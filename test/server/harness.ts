@@ -6,14 +6,14 @@
  * `serveConn` and hands back a scripted raw client at its other end (a
  * `RawPeer`: TCP is symmetric, so the accepted side plays the HTTP client).
  * `cleanup()` (each file's afterEach) closes every server and socket and
- * checks that no timer made by src/proxy is left, and `head(received)`
+ * checks that no timer made by the library is left, and `head(received)`
  * masks the Date field so responses compare as exact bytes.
  */
 import { createHook } from 'node:async_hooks';
 import type { Socket } from 'node:net';
 import { expect } from 'vitest';
-import type { Handler, HandlerFunc } from '../../src/proxy/handler.js';
-import { createServer, type Server, type ServerOptions } from '../../src/proxy/server.js';
+import type { Handler, HandlerFunc } from '../../src/server/handler.js';
+import { createServer, type Server, type ServerOptions } from '../../src/server/server.js';
 import {
   listenerCounts,
   type RawPeer,
@@ -46,7 +46,10 @@ const servers: Server[] = [];
 const rawServers: RawServer[] = [];
 const sockets: Socket[] = [];
 
-/** Live timers created from src/proxy, by async id, tracked with async_hooks (unref'd timers included). */
+/** A stack frame in the layers a server or proxy runs on. */
+const LIBRARY_FRAME = /\/src\/(io|server|transport|proxy)\//;
+
+/** Live timers created from the library (io, server, transport, proxy), by async id, tracked with async_hooks (unref'd timers included). */
 const proxyTimers = new Map<number, string>();
 createHook({
   init(id, type) {
@@ -56,8 +59,8 @@ createHook({
     const caller = stack
       .split('\n')
       .slice(1)
-      .find((line) => !line.includes('node:') && !line.includes('server-harness'));
-    if (caller?.includes('/src/proxy/') === true) proxyTimers.set(id, caller.trim());
+      .find((line) => !line.includes('node:') && !line.includes('/test/server/harness'));
+    if (caller !== undefined && LIBRARY_FRAME.test(caller)) proxyTimers.set(id, caller.trim());
   },
   destroy(id) {
     proxyTimers.delete(id);
@@ -94,7 +97,7 @@ export async function rawClient(
   return { server, client, socket, served, logs, listenersBefore };
 }
 
-/** cleanup closes every server, raw peer and socket made here, then expects no src/proxy timer to be left. */
+/** cleanup closes every server, raw peer and socket made here, then expects no library timer to be left. */
 export async function cleanup(): Promise<void> {
   const closing = servers.splice(0).map((server) => server.close());
   for (const socket of sockets.splice(0)) socket.destroy();

@@ -33,8 +33,8 @@ import type { Response } from '../message/response.js';
 import { dial, type Origin, originOf } from './dial.js';
 import { PersistConn } from './persist-conn.js';
 import { ABORT_WATCH, type RoundTripOptions, type RoundTripper } from './round-tripper.js';
-import { TransportBody } from './transport-body.js';
-import { abortError, transportClosed, transportError } from './transport-errors.js';
+import { TransportBody } from './response-body.js';
+import { abortError, transportClosed, transportError } from './errors.js';
 
 /** TransportOptions: pool limits and timeouts; every field is optional. */
 export interface TransportOptions {

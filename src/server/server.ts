@@ -4,12 +4,12 @@ import { createServer as createTLSServer, type TlsOptions } from 'node:tls';
 import type { ConnOptions } from '../conn/conn-options.js';
 import { errorResponse, lingerClose } from './error-response.js';
 import type { Handler, HandlerFunc } from './handler.js';
-import { type ConnectionConfig, ServerConnection } from './server-connection.js';
+import { type ConnectionConfig, ServerConnection } from './connection-loop.js';
 import {
   DEFAULT_BODY_TIMEOUT,
   DEFAULT_HEADER_TIMEOUT,
   DEFAULT_IDLE_TIMEOUT,
-} from './server-timeouts.js';
+} from '../io/conn-timer.js';
 
 /**
  * ServerOptions: every field is optional. Timeouts are in milliseconds; 0

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, beforeEach, expect } from 'vitest';
-import { Transport, type TransportOptions } from '../../src/proxy/transport.js';
+import { Transport, type TransportOptions } from '../../src/transport/transport.js';
 import { type RawServer, type Script, startRawServer } from '../helpers/raw-peer.js';
 export { rejection, settles, within } from '../helpers/waiting.js';
 import { activeHandles, settles } from '../helpers/waiting.js';

@@ -18,9 +18,9 @@ import {
 import type { AddressInfo, Socket } from 'node:net';
 import { Client } from 'undici';
 import { afterEach, beforeEach, expect } from 'vitest';
-import type { Handler, HandlerFunc } from '../../src/proxy/handler.js';
+import type { Handler, HandlerFunc } from '../../src/server/handler.js';
 import { ReverseProxy, type ReverseProxyOptions } from '../../src/proxy/reverse-proxy.js';
-import { createServer, type Server, type ServerOptions } from '../../src/proxy/server.js';
+import { createServer, type Server, type ServerOptions } from '../../src/server/server.js';
 import { type RawPeer, type RawServer, type Script, startRawServer } from '../helpers/raw-peer.js';
 export { settles, within } from '../helpers/waiting.js';
 import { activeHandles, settles } from '../helpers/waiting.js';

@@ -1,0 +1,2 @@
+export type { RoundTripOptions, RoundTripper } from './round-tripper.js';
+export { Transport, type TransportOptions } from './transport.js';
