@@ -36,7 +36,7 @@ const enum State {
 }
 
 /**
- * ServerConnection serves one connection for a Server (Go's http.conn): it
+ * ConnectionLoop serves one connection for a Server (Go's http.conn): it
  * reads requests from a ServerConn one at a time and runs the handler for
  * each with a ServerResponseWriter, reading the next request only once the
  * response is written — so after an Upgrade or CONNECT request nothing is
@@ -44,7 +44,7 @@ const enum State {
  * the connection is closed; so do timeouts (408 once a head has begun).
  * `done` resolves once the socket closed or was hijacked.
  */
-export class ServerConnection {
+export class ConnectionLoop {
   /** Resolves once the socket closed or was hijacked: the server forgets the connection then. */
   readonly done: Promise<void>;
   readonly #socket: Socket;

@@ -4,12 +4,8 @@ import { createServer as createTLSServer, type TlsOptions } from 'node:tls';
 import type { ConnOptions } from '../conn/conn-options.js';
 import { errorResponse, lingerClose } from './error-response.js';
 import type { Handler, HandlerFunc } from './handler.js';
-import { type ConnectionConfig, ServerConnection } from './connection-loop.js';
-import {
-  DEFAULT_BODY_TIMEOUT,
-  DEFAULT_HEADER_TIMEOUT,
-  DEFAULT_IDLE_TIMEOUT,
-} from '../io/conn-timer.js';
+import { type ConnectionConfig, ConnectionLoop } from './connection-loop.js';
+import { DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT } from './timeouts.js';
 
 /**
  * ServerOptions: every field is optional. Timeouts are in milliseconds; 0
@@ -75,7 +71,7 @@ export class Server {
   readonly #config: ConnectionConfig;
   readonly #tls: TlsOptions | null;
   readonly #maxConnections: number;
-  readonly #connections = new Set<ServerConnection>();
+  readonly #connections = new Set<ConnectionLoop>();
   #listener: ReturnType<typeof createNetServer> | null = null;
   #shuttingDown = false;
   #closing: Promise<void> | null = null;
@@ -154,7 +150,7 @@ export class Server {
       lingerClose(socket);
       return;
     }
-    const connection = new ServerConnection(socket, this.#config);
+    const connection = new ConnectionLoop(socket, this.#config);
     this.#connections.add(connection);
     void connection.done.then(() => this.#connections.delete(connection));
     await connection.serve();
