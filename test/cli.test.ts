@@ -116,8 +116,28 @@ async function refusesConnections(port: number): Promise<void> {
 const ACCESS_LOG = /^(\S+) (\S+) (\d{3}|-) (\d+) (\d+\.\d)ms$/;
 
 describe('httpwire command line: arguments', () => {
-  it('prints the usage with --help and exits 0', async () => {
-    const { code, stdout, stderr } = await runCli(['--help']);
+  it('prints the overview and exits 2 without a command, listening on nothing', async () => {
+    const { code, stdout, stderr } = await runCli([]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^httpwire: no command given\n\nusage: httpwire <command> \[flags\]\n/);
+    expect(stderr).toMatch(/^  proxy +a reverse proxy/m);
+  });
+
+  it('rejects an unknown command with exit code 2 and the overview', async () => {
+    const { code, stderr } = await runCli(['serve']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^httpwire: unknown command serve\n\nusage: httpwire <command>/);
+  });
+
+  it('prints the version of package.json with --version', async () => {
+    const { code, stdout } = await runCli(['--version']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^httpwire \d+\.\d+\.\d+\n$/);
+  });
+
+  it('prints the usage with proxy --help and exits 0', async () => {
+    const { code, stdout, stderr } = await runCli(['proxy', '--help']);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^usage: httpwire proxy \[--listen HOST:PORT\] \[--target URL\]/);
     expect(stdout).toContain('--flush-interval MS');
@@ -141,7 +161,7 @@ describe('httpwire command line: arguments', () => {
       ['proxy', '--flush-interval', 'soon'],
       'httpwire: --flush-interval wants an integer, got "soon"',
     ],
-    [['serve'], 'httpwire: unknown command serve'],
+    [['proxy', 'extra'], 'httpwire: unexpected argument extra'],
   ])('rejects %j with exit code 2 and says why', async (args, message) => {
     const { code, stdout, stderr } = await runCli(args);
     expect(code).toBe(2);
@@ -151,7 +171,7 @@ describe('httpwire command line: arguments', () => {
   });
 
   it('rejects a PORT that is not a port number with exit code 2', async () => {
-    const { code, stderr } = await runCli([], { PORT: 'eighty' });
+    const { code, stderr } = await runCli(['proxy'], { PORT: 'eighty' });
     expect(code).toBe(2);
     expect(stderr.split('\n')[0]).toBe('httpwire: PORT must be a port number, got "eighty"');
   });
@@ -250,7 +270,7 @@ describe('httpwire proxy without --target (the built-in demo origin)', () => {
   });
 
   it('runs from PORT=0 alone (as npm start does) and prints the URLs to curl', async () => {
-    const cli = await startCli([], { PORT: '0' });
+    const cli = await startCli(['proxy'], { PORT: '0' });
     expect(cli.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     expect(await cli.nextLine()).toBe(`try:  curl -i ${cli.url}`);
     expect(await cli.nextLine()).toBe(`      curl -N ${cli.url}sse`);

@@ -1,73 +1,67 @@
-/** ProxyArgs: what `httpwire proxy` was asked to do. */
-export interface ProxyArgs {
-  command: 'proxy' | 'help';
-  host: string;
-  port: number;
-  /** The backend URL, or null to start the built-in demo origin. */
-  target: string | null;
-  /** Milliseconds between flushes of a proxied body; negative flushes after every write. */
-  flushInterval: number;
-}
-
-/** USAGE: the help text. */
-export const USAGE = `usage: httpwire proxy [--listen HOST:PORT] [--target URL] [--flush-interval MS]
-
-  --listen HOST:PORT     where the proxy listens (default 127.0.0.1:$PORT, PORT defaulting to 8080)
-  --target URL           the backend, http:// or https:// (default: a built-in demo origin)
-  --flush-interval MS    flush proxied bodies every MS milliseconds; -1 after every write (default 0;
-                         event streams and bodies of unknown length are always flushed at once)
-  --help                 show this help
-`;
-
-/** UsageError: a bad command line; the message says what is wrong. */
+/** UsageError: a bad command line; the message says what is wrong. The CLI exits 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** parseArgs reads `argv` (without node and the script); `env` supplies PORT when `--listen` is not given. */
-export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ProxyArgs {
-  const args: ProxyArgs = {
-    command: 'proxy',
-    host: '127.0.0.1',
-    port: -1, // from --listen, else from PORT once every flag is read
-    target: null,
-    flushInterval: 0,
-  };
-  const rest = [...argv];
-  if (rest[0] === 'proxy') rest.shift();
-  else if (rest.length > 0 && !rest[0]!.startsWith('-'))
-    throw new UsageError(`unknown command ${rest[0]}`);
-  while (rest.length > 0) {
-    const arg = rest.shift()!;
-    const eq = arg.indexOf('=');
-    const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    const value = (): string => {
-      const v = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : rest.shift();
-      if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case '--help':
-      case '-h':
-        return { ...args, command: 'help' };
-      case '--listen':
-        Object.assign(args, parseListen(value()));
-        break;
-      case '--target':
-        args.target = parseTarget(value());
-        break;
-      case '--flush-interval':
-        args.flushInterval = parseInteger(flag, value());
-        break;
-      default:
-        throw new UsageError(`unknown flag ${arg}`);
-    }
-  }
-  if (args.port === -1) args.port = envPort(env.PORT);
-  return args;
+/** FlagKind: how a flag's value is read: a string, an integer, or no value at all. */
+export type FlagKind = 'string' | 'integer' | 'boolean';
+
+/** FlagSpec: the flags a subcommand takes; `repeat` collects every occurrence in order. */
+export type FlagSpec = Record<string, { kind: FlagKind; repeat?: boolean }>;
+
+/** ReadFlags: every flag seen (by name without dashes) and the positional arguments. */
+export interface ReadFlags {
+  values: Map<string, (string | number | true)[]>;
+  positionals: string[];
 }
 
-function envPort(value: string | undefined): number {
+/**
+ * readFlags reads `argv` against `spec`: `--flag value`, `--flag=value`,
+ * `--` ending the flags. `-h`/`--help` are read as the boolean `help`.
+ * An unknown flag, a missing value, a bad integer or a repeated flag that
+ * is not `repeat` throw a UsageError.
+ */
+export function readFlags(argv: readonly string[], spec: FlagSpec): ReadFlags {
+  const values = new Map<string, (string | number | true)[]>();
+  const positionals: string[] = [];
+  const rest = [...argv];
+  while (rest.length > 0) {
+    const arg = rest.shift()!;
+    if (arg === '--') {
+      positionals.push(...rest.splice(0));
+      break;
+    }
+    if (arg === '-h' || arg === '--help') {
+      values.set('help', [true]);
+      continue;
+    }
+    if (!arg.startsWith('-') || arg === '-') {
+      positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    const name = flag.replace(/^--?/, '');
+    const kind = flag.startsWith('--') ? spec[name]?.kind : undefined;
+    if (kind === undefined) throw new UsageError(`unknown flag ${arg}`);
+    let value: string | number | true = true;
+    if (kind !== 'boolean') {
+      const raw = eq > 0 ? arg.slice(eq + 1) : rest.shift();
+      if (raw === undefined || raw === '') throw new UsageError(`${flag} needs a value`);
+      value = kind === 'integer' ? parseInteger(flag, raw) : raw;
+    } else if (eq > 0) {
+      throw new UsageError(`${flag} takes no value`);
+    }
+    const seen = values.get(name);
+    if (seen === undefined) values.set(name, [value]);
+    else if (spec[name]!.repeat === true) seen.push(value);
+    else throw new UsageError(`${flag} given twice`);
+  }
+  return { values, positionals };
+}
+
+/** envPort reads PORT: 8080 when unset or empty, a UsageError when not a port number. */
+export function envPort(value: string | undefined): number {
   if (value === undefined || value === '') return 8080;
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -76,7 +70,8 @@ function envPort(value: string | undefined): number {
   return port;
 }
 
-function parseListen(value: string): { host: string; port: number } {
+/** parseListen reads `--listen HOST:PORT` (an empty host is 127.0.0.1, `[::1]` unbracketed). */
+export function parseListen(value: string): { host: string; port: number } {
   const colon = value.lastIndexOf(':');
   if (colon < 0) throw new UsageError(`--listen wants HOST:PORT, got ${JSON.stringify(value)}`);
   const host = value.slice(0, colon).replace(/^\[(.*)\]$/, '$1') || '127.0.0.1';
@@ -87,15 +82,16 @@ function parseListen(value: string): { host: string; port: number } {
   return { host, port };
 }
 
-function parseTarget(value: string): string {
+/** parseHttpURL checks that `value` is an http:// or https:// URL, naming `flag` when not. */
+export function parseHttpURL(flag: string, value: string): string {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new UsageError(`--target is not a URL: ${JSON.stringify(value)}`);
+    throw new UsageError(`${flag} is not a URL: ${JSON.stringify(value)}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`--target must be http:// or https://, got ${JSON.stringify(value)}`);
+    throw new UsageError(`${flag} must be http:// or https://, got ${JSON.stringify(value)}`);
   }
   return value;
 }

@@ -1,29 +1,61 @@
-#!/usr/bin/env node
 /**
- * The httpwire command line: `httpwire proxy --listen HOST:PORT --target URL`
- * runs the reverse proxy with a one-line access log; without `--target` it
- * also starts a built-in demo origin. SIGINT/SIGTERM shut down gracefully.
+ * `httpwire proxy --listen HOST:PORT --target URL` runs the reverse proxy
+ * with a one-line access log; without `--target` it also starts a built-in
+ * demo origin. SIGINT/SIGTERM shut down gracefully.
  */
 import type { AddressInfo } from 'node:net';
-import { parseArgs, USAGE, UsageError } from './args.js';
 import { withAccessLog } from './access-log.js';
+import type { Command } from './command.js';
 import { startDemoOrigin } from './demo-origin.js';
+import { envPort, parseHttpURL, parseListen, readFlags, UsageError } from './flags.js';
 import { newSingleHostReverseProxy } from '../proxy/reverse-proxy.js';
 import { createServer, type Server } from '../server/server.js';
 
-async function main(): Promise<void> {
-  let args;
-  try {
-    args = parseArgs(process.argv.slice(2), process.env);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`httpwire: ${err.message}\n\n${USAGE}`);
-    process.exitCode = 2;
-    return;
-  }
-  if (args.command === 'help') {
+/** ProxyArgs: what `httpwire proxy` was asked to do. */
+export interface ProxyArgs {
+  help: boolean;
+  host: string;
+  port: number;
+  /** The backend URL, or null to start the built-in demo origin. */
+  target: string | null;
+  /** Milliseconds between flushes of a proxied body; negative flushes after every write. */
+  flushInterval: number;
+}
+
+const USAGE = `usage: httpwire proxy [--listen HOST:PORT] [--target URL] [--flush-interval MS]
+
+  --listen HOST:PORT     where the proxy listens (default 127.0.0.1:$PORT, PORT defaulting to 8080)
+  --target URL           the backend, http:// or https:// (default: a built-in demo origin)
+  --flush-interval MS    flush proxied bodies every MS milliseconds; -1 after every write (default 0;
+                         event streams and bodies of unknown length are always flushed at once)
+  --help                 show this help
+`;
+
+/** parseProxyArgs reads `httpwire proxy`'s flags; `env` supplies PORT when `--listen` is not given. */
+export function parseProxyArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ProxyArgs {
+  const { values, positionals } = readFlags(argv, {
+    listen: { kind: 'string' },
+    target: { kind: 'string' },
+    'flush-interval': { kind: 'integer' },
+  });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
+  const listen = values.get('listen')?.[0] as string | undefined;
+  const target = values.get('target')?.[0] as string | undefined;
+  return {
+    help: values.has('help'),
+    ...(listen === undefined
+      ? { host: '127.0.0.1', port: envPort(env.PORT) }
+      : parseListen(listen)),
+    target: target === undefined ? null : parseHttpURL('--target', target),
+    flushInterval: (values.get('flush-interval')?.[0] as number | undefined) ?? 0,
+  };
+}
+
+async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number | void> {
+  const args = parseProxyArgs(argv, env);
+  if (args.help) {
     process.stdout.write(USAGE);
-    return;
+    return 0;
   }
   const servers: Server[] = [];
   let target = args.target;
@@ -66,7 +98,10 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`httpwire: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
-});
+/** proxyCommand: `httpwire proxy`, the reverse proxy. */
+export const proxyCommand: Command = {
+  name: 'proxy',
+  summary: 'a reverse proxy to --target (a built-in demo origin without one)',
+  usage: USAGE,
+  run,
+};

@@ -299,7 +299,7 @@ export class Header implements Iterable<HeaderPair> {
     appendLines = (dst, src) => {
       const list = src.#list;
       for (let i = 0; i < list.length; i += 3) {
-        const value = list[i + 2];
+        const value = list[i + 2]!;
         if (value === null) continue;
         const name = list[i]!;
         assertHeaderName(name);
@@ -361,9 +361,9 @@ export class Header implements Iterable<HeaderPair> {
         if (list[r + 2] === null) this.#nulls--;
         continue;
       }
-      list[w] = list[r];
+      list[w] = list[r]!;
       list[w + 1] = name;
-      list[w + 2] = list[r + 2];
+      list[w + 2] = list[r + 2]!;
       w += 3;
     }
     if (w < list.length) list.length = w; // the shared empty list is never shortened

@@ -24,16 +24,16 @@
  */
 import type { ConnectionOptions } from 'node:tls';
 import type { ConnOptions } from '../conn/conn-options.js';
-import { ErrPersistEOF } from '../errors.js';
 import type { Detached } from '../io/socket-reader.js';
 import { type AbortWatch, watchSignal } from '../message/abort-watch.js';
-import { Body } from '../message/body.js';
 import { Request } from '../message/request.js';
 import type { Response } from '../message/response.js';
 import { dial, type Origin, originOf } from './dial.js';
 import { PersistConn } from './persist-conn.js';
 import { ABORT_WATCH, type RoundTripOptions, type RoundTripper } from './round-tripper.js';
 import { TransportBody } from './response-body.js';
+import { type HostPool, waitForSlot } from './host-pool.js';
+import { isIdempotent, lostResponse, replayable } from './retry-rules.js';
 import { abortError, transportClosed, transportError } from './errors.js';
 
 /** TransportOptions: pool limits and timeouts; every field is optional. */
@@ -54,24 +54,8 @@ export interface TransportOptions {
   connOptions?: ConnOptions;
 }
 
-/** HostPool: the connections of one origin. `open` counts dialing, busy and idle ones. */
-interface HostPool {
-  idle: PersistConn[]; // most recently used last
-  open: number;
-  /** Requests waiting for a slot under `maxConnsPerHost`: given an idle conn, or null to dial. */
-  waiting: Waiter[];
-}
-
-interface Waiter {
-  resolve(pc: PersistConn | null): void;
-  reject(err: Error): void;
-}
-
 /** MAX_ORIGINS bounds each origin cache; it starts again when full. */
 const MAX_ORIGINS = 1024;
-
-// RFC 9110 §9.2.2; a request with an Idempotency-Key is one too (go#19943).
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
 /**
  * Transport is a RoundTripper that keeps connections alive and reuses
@@ -390,71 +374,8 @@ export class Transport implements RoundTripper {
   }
 }
 
-/** waitForSlot queues for a connection slot of `pool`, abortably. */
-function waitForSlot(pool: HostPool, abort: AbortWatch | undefined): Promise<PersistConn | null> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      const at = pool.waiting.indexOf(waiter);
-      if (at !== -1) pool.waiting.splice(at, 1);
-      reject(abortError(abort!));
-    };
-    const waiter: Waiter = {
-      resolve(pc) {
-        abort?.unwatch(onAbort);
-        resolve(pc);
-      },
-      reject(err) {
-        abort?.unwatch(onAbort);
-        reject(err);
-      },
-    };
-    pool.waiting.push(waiter);
-    abort?.watch(onAbort);
-  });
-}
-
-/**
- * replayable returns a maker of requests to write, one per attempt, when
- * `req`'s body can be sent again (none, or one already in memory: a string,
- * bytes, an ended body), else null. The body is read once here.
- */
-function replayable(req: Request): (() => Request) | null | Promise<(() => Request) | null> {
-  const body = req.body;
-  if (body === null) return () => req; // at once: most requests have no body
-  if (body.length < 0 || body.consumed) return null;
-  return body.bytes().then(
-    (bytes) => () =>
-      new Request(req.method, req.url, {
-        header: req.header,
-        host: req.host,
-        body: Body.from(bytes),
-        contentLength: req.contentLength,
-        close: req.close,
-        trailer: req.trailer,
-        protoMajor: req.protoMajor,
-        protoMinor: req.protoMinor,
-      }),
-  );
-}
-
 /** abortWatchOf: the internal abort when the caller passed one (our ReverseProxy), else `signal`'s. */
 function abortWatchOf(options: RoundTripOptions): AbortWatch | undefined {
   if (ABORT_WATCH in options) return options[ABORT_WATCH];
   return options.signal === undefined ? undefined : watchSignal(options.signal);
-}
-
-/** isIdempotent reports whether sending `req` twice has the effect of sending it once. */
-function isIdempotent(req: Request): boolean {
-  const header = req.header;
-  return (
-    IDEMPOTENT.has(req.method) || header.has('Idempotency-Key') || header.has('X-Idempotency-Key')
-  );
-}
-
-/** lostResponse names a connection lost before any response byte; other errors pass through. */
-function lostResponse(pc: PersistConn, err: unknown): unknown {
-  if (err !== ErrPersistEOF || pc.responseStarted) return err;
-  return pc.reused
-    ? transportError('ERR_SERVER_CLOSED_IDLE', 'server closed idle connection', err)
-    : transportError('ERR_NO_RESPONSE', 'server closed the connection without a response', err);
 }

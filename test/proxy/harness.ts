@@ -55,7 +55,9 @@ export interface ProxyHarness {
   /** backend starts one of our servers as the origin. */
   backend(handler: HandlerFunc | Handler, options?: ServerOptions): Promise<Served>;
   /** nodeBackend starts a node:http origin (Go's httptest.NewServer). */
-  nodeBackend(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<NodeServed>;
+  nodeBackend(
+    handler: (req: IncomingMessage, res: ServerResponse) => unknown,
+  ): Promise<NodeServed>;
   /** rawBackend starts a scripted raw origin. */
   rawBackend(script?: Script): Promise<RawServer>;
   /** proxy makes a ReverseProxy logging to its `logs`; its own Transport is closed after the test. */
@@ -114,7 +116,9 @@ export function useProxyHarness(): ProxyHarness {
   return {
     backend: (handler, options) => serve(backends, handler, options),
     async nodeBackend(handler) {
-      const server = createNodeServer({ keepAliveTimeout: 10_000 }, handler);
+      const server = createNodeServer({ keepAliveTimeout: 10_000 }, (req, res) => {
+        void handler(req, res);
+      });
       nodeServers.push(server);
       const sockets: Socket[] = [];
       server.on('connection', (socket: Socket) => sockets.push(socket));

@@ -1,0 +1,5 @@
+import type { Command } from './command.js';
+import { proxyCommand } from './proxy-command.js';
+
+/** COMMANDS: every subcommand, in the order the overview lists them (one import and one entry each). */
+export const COMMANDS: readonly Command[] = [proxyCommand];
