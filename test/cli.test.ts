@@ -121,7 +121,7 @@ describe('httpwire command line: arguments', () => {
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toMatch(/^httpwire: no command given\n\nusage: httpwire <command> \[flags\]\n/);
-    expect(stderr).toMatch(/^  proxy +a reverse proxy/m);
+    expect(stderr).toMatch(/^ {2}proxy +a reverse proxy/m);
   });
 
   it('rejects an unknown command with exit code 2 and the overview', async () => {
