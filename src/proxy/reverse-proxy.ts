@@ -5,7 +5,7 @@
  * TE: trailers, X-Forwarded-For), 1xx relaying, 101 upgrades, trailers,
  * flushing for streams, and a 502 when the backend fails.
  */
-import { ErrHandled, ProtocolError } from '../errors.js';
+import { ErrAbortHandler, ErrHandled } from '../errors.js';
 import type { Detached } from '../io/socket-reader.js';
 import { isEmptyHeader } from '../message/header.js';
 import { Request } from '../message/request.js';
@@ -88,11 +88,6 @@ export interface ReverseProxyOptions {
 
 /** The trailer names of most responses: none (shared, never changed). */
 const NO_NAMES: readonly string[] = Object.freeze([]);
-
-/** ErrAbortHandler: thrown to make the server abort the client connection (Go's http.ErrAbortHandler). */
-export const ErrAbortHandler = Object.freeze(
-  new ProtocolError('ERR_ABORT_HANDLER', 'response aborted: backend body failed'),
-);
 
 /** ReverseProxy forwards requests to backends (Go's httputil.ReverseProxy). */
 export class ReverseProxy {
