@@ -41,6 +41,11 @@ export class ParseError extends ProtocolError {
   }
 }
 
+/** errorMessage is what a log line says of a thrown value: an Error's message, anything else as a string. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 function sentinel(code: string, message: string): ProtocolError {
   return Object.freeze(new ProtocolError(code, message));
 }

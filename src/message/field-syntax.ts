@@ -58,24 +58,6 @@ export function assertHeaderValue(name: string, value: string): void {
 }
 
 /**
- * hasToken reports whether a comma-separated list header (Connection,
- * Transfer-Encoding) holds `token`, compared case-insensitively. `token`
- * must be lower-case.
- */
-export function hasToken(values: readonly string[], token: string): boolean {
-  for (const value of values) {
-    let start = 0;
-    while (start <= value.length) {
-      let end = value.indexOf(',', start);
-      if (end === -1) end = value.length;
-      if (value.slice(start, end).trim().toLowerCase() === token) return true;
-      start = end + 1;
-    }
-  }
-  return false;
-}
-
-/**
  * FORBIDDEN_TRAILERS: lower-case names that may not be trailer fields
  * (RFC 9110 §6.5.1: framing and routing fields), as Go's fixTrailer and
  * transferWriter refuse them.

@@ -122,7 +122,3 @@ export async function closeBody(body: Body | null): Promise<void> {
     .return?.()
     .catch(() => undefined);
 }
-
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

@@ -5,7 +5,7 @@
  * TE: trailers, X-Forwarded-For), 1xx relaying, 101 upgrades, trailers,
  * flushing for streams, and a 502 when the backend fails.
  */
-import { ErrAbortHandler, ErrHandled } from '../errors.js';
+import { ErrAbortHandler, ErrHandled, errorMessage } from '../errors.js';
 import type { Detached } from '../io/socket-reader.js';
 import { isEmptyHeader } from '../message/header.js';
 import { Request } from '../message/request.js';
@@ -23,7 +23,6 @@ import {
   copyHeader,
   copyThrough,
   copyTrailers,
-  errorMessage,
   flushLatency,
   relayInformational,
 } from './copy-response.js';

@@ -3,7 +3,7 @@ import { TLSSocket } from 'node:tls';
 import type { ConnOptions } from '../conn/conn-options.js';
 import { newServerConn, type ServerConn } from '../conn/server-conn.js';
 import { ErrAbortHandler, ErrClosed, ErrPersistEOF, ParseError, ProtocolError } from '../errors.js';
-import { hasToken } from '../message/field-syntax.js';
+import { hasToken } from '../message/token-list.js';
 import { LazyAbort } from '../message/abort-watch.js';
 import { type Request, setRequestAbort } from '../message/request.js';
 import { errorResponse, lingerClose } from './error-response.js';
@@ -280,7 +280,6 @@ export class ConnectionLoop {
     this.#resolveDone();
   }
 }
-
 
 /**
  * readErrorStatus maps an error reading a request to the status answering

@@ -1,7 +1,8 @@
 import type { ServerConn } from '../conn/server-conn.js';
 import { ErrAbortHandler, ErrClosed, ProtocolError } from '../errors.js';
 import type { Detached } from '../io/socket-reader.js';
-import { FORBIDDEN_TRAILERS, hasToken, isToken } from '../message/field-syntax.js';
+import { FORBIDDEN_TRAILERS, isToken } from '../message/field-syntax.js';
+import { hasToken } from '../message/token-list.js';
 import { ADOPT, type AdoptingInit } from '../message/adopt.js';
 import { appendTrustedLine, Header, isEmptyHeader } from '../message/header.js';
 import type { Request } from '../message/request.js';
