@@ -50,7 +50,7 @@ export interface BufferPool {
 }
 
 /**
- * ProxyHook: the seed variant's `proxy` hook. It performs the backend
+ * ProxyHook: the ReverseProxy's `proxy` hook. It performs the backend
  * exchange for `out` (default: `transport.roundTrip(out)`), so it may wrap,
  * cache or mock it, or answer `req` itself on `rw` and return ErrHandled.
  */
