@@ -5,7 +5,7 @@
  */
 import { ERROR, FLAGS, LENIENT_FLAGS } from './constants.js';
 import { METHODS } from './methods.js';
-import { Finish, type ParserState, S } from './parser-state.js';
+import { Finish, type ParserState, pausedAt, S } from './parser-state.js';
 import type { MessageHead } from './types.js';
 
 /** endOfHead: the empty line after the headers or the trailers. */
@@ -24,7 +24,7 @@ export function endOfHead(p: ParserState, i: number): number {
   if (p.trailers.length > 0) p.cb.onTrailers?.(p.trailers);
   p.state = S.MESSAGE_DONE;
   p.cb.onChunkComplete?.();
-  return p.paused ? ~i : i;
+  return pausedAt(p, i);
 }
 
 /** headersComplete: llhttp's before_headers_complete + on_headers_complete. */
@@ -61,7 +61,7 @@ function headersComplete(p: ParserState, i: number): number {
     p.upgrade = true;
     head.upgrade = true;
   }
-  return p.paused ? ~i : i;
+  return pausedAt(p, i);
 }
 
 /** applyRequestMethod: a response to HEAD has no body; a 2xx to CONNECT upgrades. */

@@ -6,7 +6,7 @@
 import { HEX, QDTEXT, QUOTED_PAIR, TOKEN } from './charsets.js';
 import { Byte, type Bytes } from './bytes.js';
 import { ERROR, FLAGS, LENIENT_FLAGS } from './constants.js';
-import { type ParserState, S } from './parser-state.js';
+import { type ParserState, pausedAt, S } from './parser-state.js';
 
 /** chunked runs the chunk-size, extension and chunk-data framing states. */
 export function chunked(p: ParserState, data: Bytes, i: number, end: number): number {
@@ -47,15 +47,15 @@ export function chunked(p: ParserState, data: Bytes, i: number, end: number): nu
       while (i < end && TOKEN[data[i]!] === 1) i++;
       if (i >= end) return i;
       const b = data[i]!;
-      if (b !== 0x3d && b !== 0x3b && b !== Byte.CR && b !== Byte.LF) {
+      if (b !== Byte.EQUALS && b !== Byte.SEMICOLON && b !== Byte.CR && b !== Byte.LF) {
         p.fail(ERROR.STRICT, 'Invalid character in chunk extensions name', i + 1);
       }
       const name = p.endSpan(data, i);
       p.cb.onChunkExtensionName?.(name);
-      if (b === 0x3d) {
+      if (b === Byte.EQUALS) {
         p.spanStart = i + 1;
         p.state = S.CHUNK_EXTENSION_VALUE;
-        return p.paused ? ~(i + 1) : i + 1;
+        return pausedAt(p, i + 1);
       }
       return afterExtension(p, b, i, 'Missing expected CR after chunk extension name');
     }
@@ -63,11 +63,11 @@ export function chunked(p: ParserState, data: Bytes, i: number, end: number): nu
       while (i < end && TOKEN[data[i]!] === 1) i++;
       if (i >= end) return i;
       const b = data[i]!;
-      if (b === 0x22) {
+      if (b === Byte.QUOTE) {
         p.state = S.CHUNK_EXTENSION_QUOTED_VALUE;
         return i + 1;
       }
-      if (b !== 0x3b && b !== Byte.CR && b !== Byte.LF) {
+      if (b !== Byte.SEMICOLON && b !== Byte.CR && b !== Byte.LF) {
         p.fail(ERROR.STRICT, 'Invalid character in chunk extensions value', i + 1);
       }
       const value = p.endSpan(data, i); // closed even without a callback
@@ -78,13 +78,13 @@ export function chunked(p: ParserState, data: Bytes, i: number, end: number): nu
       while (i < end && QDTEXT[data[i]!] === 1) i++;
       if (i >= end) return i;
       const b = data[i]!;
-      if (b === 0x22) {
+      if (b === Byte.QUOTE) {
         p.state = S.CHUNK_EXTENSION_QUOTED_VALUE_DONE;
         const value = p.endSpan(data, i + 1); // closed even without a callback
         p.cb.onChunkExtensionValue?.(value);
-        return p.paused ? ~(i + 1) : i + 1;
+        return pausedAt(p, i + 1);
       }
-      if (b !== 0x5c) {
+      if (b !== Byte.BACKSLASH) {
         p.fail(ERROR.STRICT, 'Invalid character in chunk extensions quoted value', i + 1);
       }
       p.state = S.CHUNK_EXTENSION_QUOTED_VALUE_QUOTED_PAIR;
@@ -97,7 +97,7 @@ export function chunked(p: ParserState, data: Bytes, i: number, end: number): nu
       p.state = S.CHUNK_EXTENSION_QUOTED_VALUE;
       return i + 1;
     case S.CHUNK_EXTENSION_QUOTED_VALUE_DONE:
-      if (c !== 0x3b && c !== Byte.CR && c !== Byte.LF) {
+      if (c !== Byte.SEMICOLON && c !== Byte.CR && c !== Byte.LF) {
         p.fail(ERROR.STRICT, 'Invalid character in chunk extensions quote value', i);
       }
       return afterExtension(p, c, i, 'Missing expected CR after chunk extension value');
@@ -128,7 +128,7 @@ function chunkSizeOtherwise(p: ParserState, c: number, i: number): number {
     p.state = S.CHUNK_SIZE_ALMOST_DONE;
     return i + 1;
   }
-  if (c === 0x3b) {
+  if (c === Byte.SEMICOLON) {
     p.state = S.CHUNK_EXTENSIONS;
     if (p.maxChunkExtensionBytes !== Infinity) limitExtensions(p, i);
     return i + 1;
@@ -163,7 +163,7 @@ function limitExtensions(p: ParserState, i: number): void {
 /** afterExtension: `;`, CR or LF after an extension name or value. */
 function afterExtension(p: ParserState, b: number, i: number, lfReason: string): number {
   let next: number;
-  if (b === 0x3b) {
+  if (b === Byte.SEMICOLON) {
     p.state = S.CHUNK_EXTENSIONS;
     next = i + 1;
   } else {
@@ -201,11 +201,11 @@ function chunkHeader(p: ParserState, i: number): number {
     p.state = S.CHUNK_DATA;
   }
   p.cb.onChunkHeader?.(size);
-  return p.paused ? ~i : i;
+  return pausedAt(p, i);
 }
 
 function chunkComplete(p: ParserState, i: number): number {
   p.state = S.CHUNK_SIZE_START;
   p.cb.onChunkComplete?.();
-  return p.paused ? ~i : i;
+  return pausedAt(p, i);
 }

@@ -5,7 +5,8 @@
  * llhttp's per-header sub-machine over the value once, so the first error is
  * the one llhttp would report, at the same byte.
  */
-import { equalFoldASCII } from './ascii-case.js';
+import { equalFoldASCII, lowerASCII } from './ascii-case.js';
+import { Byte } from './bytes.js';
 import { CONNECTION_TOKEN } from './charsets.js';
 import { ERROR, FLAGS, LENIENT_FLAGS } from './constants.js';
 
@@ -78,7 +79,7 @@ export function replayContentLength(value: string, term: number, out: ValueOutco
   let significant = 0;
   let i = 0;
   for (; i < value.length; i++) {
-    const d = value.charCodeAt(i) - 0x30;
+    const d = value.charCodeAt(i) - Byte.ZERO;
     if (d < 0 || d > 9) break;
     n = n * 10 + d;
     if (n > 0) significant++;
@@ -206,7 +207,7 @@ export function replayConnection(value: string, headerState: number, out: ValueO
       while (
         k < word.length &&
         i + k < len &&
-        lower(value.charCodeAt(i + k)) === word.charCodeAt(k)
+        lowerASCII(value.charCodeAt(i + k)) === word.charCodeAt(k)
       )
         k++;
       if (k === word.length) matched = w;
@@ -249,8 +250,4 @@ export function replayConnection(value: string, headerState: number, out: ValueO
   }
   out.headerState = state;
   return flags;
-}
-
-function lower(c: number): number {
-  return c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
 }

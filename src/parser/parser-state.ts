@@ -10,7 +10,15 @@ import { errorName } from './error-names.js';
 import { HEADER_STATE as HS, ValueOutcome } from './field-semantics.js';
 import type { HeaderPair, ParserCallbacks, ParserKind, ParserOptions } from './types.js';
 
-/** S: the parser's states, named after llhttp's nodes. */
+/**
+ * S: the parser's states, named after llhttp's nodes. The ORDER is part of
+ * the dispatch: `execute` sends every state from HEADERS_START up to (not
+ * including) HEADERS_DONE to the header-line phase and every state from
+ * HEADERS_DONE on to the body phases, and `finish` tests the start-line
+ * range (< HEADERS_START) and the chunk-extension range
+ * (CHUNK_EXTENSIONS..CHUNK_EXTENSION_QUOTED_VALUE_DONE) by comparison. Add
+ * a state inside the range of the phase that handles it.
+ */
 export const enum S {
   START,
   REQ_METHOD,
@@ -179,6 +187,24 @@ export class ParserState {
     return text + data.latin1Slice(start, index);
   }
 
+  /** resetStream makes the state new again for `Parser.reset()`: stream fields, then the message's. */
+  resetStream(): void {
+    this.state = S.START;
+    this.finish = Finish.SAFE;
+    this.error = null;
+    this.paused = false;
+    this.upgraded = false;
+    this.initialMessageCompleted = false;
+    this.base = 0;
+    this.inHead = false;
+    this.lineLimited = false;
+    this.extensionBytes = 0;
+    this.spanStart = -1;
+    this.spanText = '';
+    this.responseIndex = 0;
+    this.resetMessage();
+  }
+
   /** resetMessage clears the per-message fields before the next message. */
   resetMessage(): void {
     this.flags = 0;
@@ -197,4 +223,14 @@ export class ParserState {
     this.trailers = EMPTY_HEADERS;
     this.value = '';
   }
+}
+
+/**
+ * pausedAt is what a phase returns after running a callback at index `i`:
+ * `i` to go on, or `~i` (always negative) when the callback paused the
+ * parser. `execute` turns a negative result back with `~` and returns it
+ * as the count of bytes consumed, so the paused input resumes at `i`.
+ */
+export function pausedAt(p: ParserState, i: number): number {
+  return p.paused ? ~i : i;
 }

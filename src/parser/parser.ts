@@ -90,21 +90,7 @@ export class Parser {
 
   /** reset makes the parser new again, keeping its kind, callbacks and options. */
   reset(): void {
-    const p = this.#p;
-    p.state = S.START;
-    p.finish = Finish.SAFE;
-    p.error = null;
-    p.paused = false;
-    p.upgraded = false;
-    p.initialMessageCompleted = false;
-    p.base = 0;
-    p.inHead = false;
-    p.lineLimited = false;
-    p.extensionBytes = 0;
-    p.spanStart = -1;
-    p.spanText = '';
-    p.responseIndex = 0;
-    p.resetMessage();
+    this.#p.resetStream();
   }
 
   /**
@@ -188,7 +174,7 @@ function run(p: ParserState, data: Bytes): number {
         if (!beginMessage(p, i)) return i;
         if (p.lenient === 0) {
           i = fastHead(p, data, i);
-          if (i < 0) return ~i;
+          if (i < 0) return ~i; // paused: see pausedAt
         }
         break;
       }
@@ -254,7 +240,7 @@ function run(p: ParserState, data: Bytes): number {
       default:
         if (state < S.HEADERS_DONE) i = headerLine(p, data, i, end);
         else i = chunked(p, data, i, end);
-        if (i < 0) return ~i;
+        if (i < 0) return ~i; // paused: see pausedAt
     }
     if (p.upgraded) return i;
   }

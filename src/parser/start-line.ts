@@ -45,7 +45,7 @@ export function startLine(p: ParserState, data: Bytes, i: number, end: number): 
       p.state = p.methodNumber === METHODS.CONNECT ? S.URL_SERVER : S.URL_START;
       return i;
     case S.URL_START:
-      if (c === 0x2f || c === 0x2a) {
+      if (c === Byte.SLASH || c === Byte.ASTERISK) {
         p.state = S.URL_PATH;
         return i + 1;
       }
@@ -64,7 +64,7 @@ export function startLine(p: ParserState, data: Bytes, i: number, end: number): 
       }
       return urlError(p, data[i]!, 'Unexpected char in url schema', i);
     case S.URL_SCHEMA_DELIM:
-      if (c !== 0x2f) {
+      if (c !== Byte.SLASH) {
         // llhttp's url_schema_delim_1 (the second slash) has no invalid-characters case
         if (p.literalIndex === 1) p.fail(ERROR.INVALID_URL, 'Unexpected char in url schema', i);
         return urlError(p, c, 'Unexpected char in url schema', i);
@@ -77,11 +77,11 @@ export function startLine(p: ParserState, data: Bytes, i: number, end: number): 
       if (i > from) p.urlHasAt = false; // llhttp rejects only "@@": a@b@c is a valid authority
       if (i >= end) return i;
       const s = data[i]!;
-      if (s === 0x2f || s === 0x3f) {
+      if (s === Byte.SLASH || s === Byte.QUESTION) {
         p.state = S.URL_PATH;
         return i + 1;
       }
-      if (s === 0x40) {
+      if (s === Byte.AT) {
         if (p.urlHasAt) p.fail(ERROR.INVALID_URL, 'Double @ in url', i + 1);
         p.urlHasAt = true;
         return i + 1;
@@ -123,21 +123,21 @@ export function startLine(p: ParserState, data: Bytes, i: number, end: number): 
       return i + 1;
     }
     case S.AFTER_PROTOCOL:
-      if (c !== 0x2f) p.fail(ERROR.INVALID_CONSTANT, 'Expected HTTP/, RTSP/ or ICE/', i);
+      if (c !== Byte.SLASH) p.fail(ERROR.INVALID_CONSTANT, 'Expected HTTP/, RTSP/ or ICE/', i);
       p.state = S.HTTP_MAJOR;
       return i + 1;
     case S.HTTP_MAJOR:
-      if (c < 0x30 || c > 0x39) p.fail(ERROR.INVALID_VERSION, 'Invalid major version', i);
-      p.major = c - 0x30;
+      if (c < Byte.ZERO || c > Byte.NINE) p.fail(ERROR.INVALID_VERSION, 'Invalid major version', i);
+      p.major = c - Byte.ZERO;
       p.state = S.HTTP_DOT;
       return i + 1;
     case S.HTTP_DOT:
-      if (c !== 0x2e) p.fail(ERROR.INVALID_VERSION, 'Expected dot', i);
+      if (c !== Byte.DOT) p.fail(ERROR.INVALID_VERSION, 'Expected dot', i);
       p.state = S.HTTP_MINOR;
       return i + 1;
     case S.HTTP_MINOR:
-      if (c < 0x30 || c > 0x39) p.fail(ERROR.INVALID_VERSION, 'Invalid minor version', i);
-      p.minor = c - 0x30;
+      if (c < Byte.ZERO || c > Byte.NINE) p.fail(ERROR.INVALID_VERSION, 'Invalid minor version', i);
+      p.minor = c - Byte.ZERO;
       checkVersion(p, i);
       if (!p.isRequest) {
         p.state = S.RES_AFTER_VERSION;
@@ -177,8 +177,8 @@ export function startLine(p: ParserState, data: Bytes, i: number, end: number): 
       p.state = S.RES_STATUS_CODE;
       return i + 1;
     case S.RES_STATUS_CODE:
-      if (c < 0x30 || c > 0x39) p.fail(ERROR.INVALID_STATUS, 'Invalid status code', i);
-      p.status = p.status * 10 + (c - 0x30);
+      if (c < Byte.ZERO || c > Byte.NINE) p.fail(ERROR.INVALID_STATUS, 'Invalid status code', i);
+      p.status = p.status * 10 + (c - Byte.ZERO);
       if (++p.statusDigits === 3) p.state = S.RES_STATUS_CODE_OTHERWISE;
       return i + 1;
     case S.RES_STATUS_CODE_OTHERWISE:
@@ -231,7 +231,8 @@ function methodError(p: ParserState, name: string, i: number): never {
 }
 
 function protocolStart(p: ParserState, c: number, i: number): number {
-  p.literal = c === 0x48 ? 'HTTP' : c === 0x52 ? 'RTSP' : c === 0x49 ? 'ICE' : '';
+  p.literal =
+    c === Byte.UPPER_H ? 'HTTP' : c === Byte.UPPER_R ? 'RTSP' : c === Byte.UPPER_I ? 'ICE' : '';
   if (p.literal === '') p.fail(ERROR.INVALID_CONSTANT, 'Expected HTTP/, RTSP/ or ICE/', i);
   p.literalIndex = 1;
   p.state = S.PROTOCOL;
