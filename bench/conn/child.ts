@@ -18,6 +18,7 @@ let pinning: boolean | undefined;
 /** canPin reports whether `taskset` works and there are two cores to pin to. */
 export function canPin(): boolean {
   pinning ??=
+    process.env.BENCH_UNPINNED !== '1' &&
     os.availableParallelism() >= 2 &&
     spawnSync('taskset', ['-c', String(PEER_CPU), 'true']).status === 0;
   return pinning;

@@ -11,19 +11,20 @@ import { Pool } from 'undici';
 import { newSingleHostReverseProxy } from '../../dist/proxy/reverse-proxy.js';
 import { createServer } from '../../dist/server/server.js';
 import { Transport } from '../../dist/transport/transport.js';
+import { listen, POOL_SIZE, withoutHopByHop } from './node-proxy-kit.js';
+import { startUndiciDispatchProxy } from './undici-dispatch.js';
 
-export type ProxyKind = 'httpwire' | 'httpwire-default' | 'http-proxy' | 'undici' | 'pipe';
+export type ProxyKind =
+  'httpwire' | 'httpwire-default' | 'http-proxy' | 'undici' | 'undici7-dispatch' | 'pipe';
 
 export const PROXY_KINDS: readonly ProxyKind[] = [
   'httpwire',
   'httpwire-default',
   'http-proxy',
   'undici',
+  'undici7-dispatch',
   'pipe',
 ];
-
-/** POOL_SIZE: backend connections each pool may keep; wrk's 50 connections fit. go-proxy/main.go keeps as many. */
-const POOL_SIZE = 128;
 
 /** startProxy listens on an ephemeral port of 127.0.0.1 and resolves with it. */
 export function startProxy(kind: ProxyKind, backendPort: number): Promise<number> {
@@ -35,6 +36,7 @@ const STARTERS: Record<ProxyKind, (origin: string, backendPort: number) => Promi
   'httpwire-default': (origin) => startHttpwire(origin, null),
   'http-proxy': startHttpProxy,
   undici: startUndiciProxy,
+  'undici7-dispatch': startUndiciDispatchProxy,
   pipe: (_origin, backendPort) => startPipe(backendPort),
 };
 
@@ -103,26 +105,4 @@ function startPipe(backendPort: number): Promise<number> {
       pipeline(client, backend, client, () => undefined);
     }),
   );
-}
-
-// RFC 9110 §7.6.1: connection-specific fields, not forwarded.
-const HOP_BY_HOP = [
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-];
-
-function withoutHopByHop<H extends Record<string, string | string[] | undefined>>(headers: H): H {
-  const copy = { ...headers };
-  for (const name of HOP_BY_HOP) delete copy[name];
-  return copy;
-}
-
-async function listen(server: net.Server): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return (server.address() as net.AddressInfo).port;
 }
