@@ -32,7 +32,7 @@ describe('ClientConn with a message from another library', () => {
     const replied = peer.waitFor(requests(1)).then(() => peer.write(ok('fine')));
     const res = await conn.do(request('GET', '/ok'));
     await replied;
-    expect(await res.body.text()).toBe('fine');
+    expect(await res.body!.text()).toBe('fine');
   });
 
   it('names what it got when the value is no message at all', async () => {
