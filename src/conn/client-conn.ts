@@ -6,6 +6,7 @@ import type { Detached } from '../io/socket-reader.js';
 import type { Request } from '../message/request.js';
 import { Response } from '../message/response.js';
 import { sendRequest } from '../message/write-message.js';
+import { expectRequest } from '../message/expect-class.js';
 import type { ConnOptions } from './conn-options.js';
 import { ConnCore } from './conn-core.js';
 
@@ -52,6 +53,7 @@ export class ClientConn<S extends Socket = Socket> {
    * is no point sending then); after `hijack()` or `close()`, ErrClosed.
    */
   async write(req: Request): Promise<void> {
+    expectRequest(req, 'ClientConn.write');
     const id = this.#pipe.next();
     this.#pipereq.set(req, id);
     let ok = false;
@@ -90,6 +92,7 @@ export class ClientConn<S extends Socket = Socket> {
    * response with `close` set is returned, and later reads throw ErrPersistEOF.
    */
   async read(req: Request, options: ReadOptions = {}): Promise<Response> {
+    expectRequest(req, 'ClientConn.read');
     const id = this.#pipereq.get(req);
     if (id === undefined) throw ErrPipeline;
     this.#pipereq.delete(req);
@@ -139,6 +142,7 @@ export class ClientConn<S extends Socket = Socket> {
 
   /** do writes `req` and reads its response (Go's ClientConn.Do). */
   async do(req: Request, options?: ReadOptions): Promise<Response> {
+    expectRequest(req, 'ClientConn.do');
     await this.write(req);
     return this.read(req, options);
   }

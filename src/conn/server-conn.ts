@@ -4,6 +4,7 @@ import { Pipeline } from '../io/pipeline.js';
 import type { Detached } from '../io/socket-reader.js';
 import { WriteBatch } from '../io/write-batch.js';
 import type { Header } from '../message/header.js';
+import { expectRequest, expectResponse } from '../message/expect-class.js';
 import { Request } from '../message/request.js';
 import { Response } from '../message/response.js';
 import { encodeResponseHead, sendResponse } from '../message/write-message.js';
@@ -85,6 +86,8 @@ export class ServerConn<S extends Socket = Socket> {
    * connection (HTTP/1.0 peer, unknown length) ends the socket after it.
    */
   async write(req: Request, res: Response): Promise<void> {
+    expectRequest(req, 'ServerConn.write');
+    expectResponse(res, 'ServerConn.write');
     const id = this.#pipereq.get(req);
     if (id === undefined) throw ErrPipeline;
     this.#pipereq.delete(req);

@@ -40,15 +40,32 @@ export function isRequestTarget(s: string): boolean {
   return true;
 }
 
-/** assertHeaderName throws `ERR_INVALID_HEADER` unless `name` is a token. */
-export function assertHeaderName(name: string): void {
+/** kindOf names the type of a value that should have been a string, for a TypeError. */
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'an array' : typeof value;
+}
+
+/** assertHeaderName throws a TypeError unless `name` is a string, and `ERR_INVALID_HEADER` unless it is a token. */
+export function assertHeaderName(name: unknown): asserts name is string {
+  if (typeof name !== 'string') {
+    throw new TypeError(`header name must be a string, got ${kindOf(name)}`);
+  }
   if (!isToken(name)) {
     throw new ProtocolError('ERR_INVALID_HEADER', `invalid header name ${JSON.stringify(name)}`);
   }
 }
 
-/** assertHeaderValue throws `ERR_INVALID_HEADER` unless `value` passes `isFieldValue`. */
-export function assertHeaderValue(name: string, value: string): void {
+/**
+ * assertHeaderValue throws a TypeError naming the field unless `value` is a
+ * string, and `ERR_INVALID_HEADER` unless it passes `isFieldValue`.
+ */
+export function assertHeaderValue(name: string, value: unknown): asserts value is string {
+  if (typeof value !== 'string') {
+    throw new TypeError(
+      `header ${JSON.stringify(name)}: value must be a string, got ${kindOf(value)}`,
+    );
+  }
   if (!isFieldValue(value)) {
     throw new ProtocolError(
       'ERR_INVALID_HEADER',

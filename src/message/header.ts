@@ -79,6 +79,19 @@ let lineCount: (h: Header) => number;
 let appendLine: (h: Header, name: string, value: string) => void;
 let deleteLower: (h: Header, lowerNames: LowerNames) => void;
 
+/** initError is the TypeError for a Header init, or for an entry of an iterable one, of the wrong kind. */
+function initError(got: unknown, entry: boolean): TypeError {
+  const kind = Array.isArray(got)
+    ? `an array of ${got.length}`
+    : got === null
+      ? 'null'
+      : typeof got;
+  const want = entry
+    ? 'each entry of a header init must be a [name, value] pair'
+    : 'header init must be a Header, an object of strings or string arrays, or [name, value] pairs';
+  return new TypeError(`${want}, got ${kind}`);
+}
+
 /** LowerNames: a set of lower-case field names, as far as `deleteHeaderNames` needs one. */
 export type LowerNames = Pick<ReadonlySet<string>, 'has'>;
 
@@ -132,21 +145,39 @@ export class Header implements Iterable<HeaderPair> {
   /** Number of null-valued lines: while 0, `add` needs no scan. */
   #nulls = 0;
 
-  /** Header.from copies `init`: a Header (null-valued names kept), a plain object, or `[name, value]` pairs. */
-  static from(init?: HeaderInit | null): Header {
-    if (init instanceof Header) return init.clone();
-    const h = new Header();
-    if (init == null) return h;
+  /**
+   * Makes a Header holding a copy of `init`: a Header (null-valued names
+   * kept), a plain object of strings or string arrays, or an iterable of
+   * `[name, value]` pairs (a fetch `Headers` is one), as a Request's
+   * `header`. A value that is not a string, or an entry that is not a
+   * pair, throws a TypeError naming the field; a name or value that may
+   * not go on the wire throws `ERR_INVALID_HEADER`.
+   */
+  constructor(init?: HeaderInit | null) {
+    if (init == null) return;
+    if (init instanceof Header) {
+      if (init.#list.length > 0) this.#list = init.#list.slice();
+      this.#nulls = init.#nulls;
+      return;
+    }
+    if (typeof init !== 'object') throw initError(init, false);
     if (Symbol.iterator in init) {
-      for (const [name, value] of init as Iterable<readonly [string, string]>) h.add(name, value);
-      return h;
+      for (const pair of init as Iterable<unknown>) {
+        if (!Array.isArray(pair) || pair.length !== 2) throw initError(pair, true);
+        this.add(pair[0] as string, pair[1] as string);
+      }
+      return;
     }
     for (const name of Object.keys(init)) {
-      const value = (init as Record<string, string | readonly string[]>)[name]!;
-      if (typeof value === 'string') h.add(name, value);
-      else for (const v of value) h.add(name, v);
+      const value: unknown = (init as Record<string, unknown>)[name];
+      if (!Array.isArray(value)) this.add(name, value as string);
+      else for (const v of value) this.add(name, v as string);
     }
-    return h;
+  }
+
+  /** Header.from copies `init` as the constructor does; null or undefined gives an empty Header. */
+  static from(init?: HeaderInit | null): Header {
+    return new Header(init);
   }
 
   /**
@@ -199,8 +230,9 @@ export class Header implements Iterable<HeaderPair> {
    */
   set(name: string, value: string | readonly string[] | null): this {
     assertHeaderName(name);
-    const values = typeof value === 'string' ? [value] : value;
-    if (values !== null) for (const v of values) assertHeaderValue(name, v);
+    // A lone non-string value is checked as one, so that the TypeError names the field.
+    const values = (value === null || Array.isArray(value) ? value : [value]) as string[] | null;
+    if (values !== null) for (const v of values as unknown[]) assertHeaderValue(name, v);
     const lower = lowerName(name);
     const lines: (string | null)[] = [];
     if (values === null) lines.push(name, lower, null);
@@ -238,10 +270,7 @@ export class Header implements Iterable<HeaderPair> {
 
   /** clone returns an independent copy, null-valued names included. */
   clone(): Header {
-    const h = new Header();
-    if (this.#list.length > 0) h.#list = this.#list.slice();
-    h.#nulls = this.#nulls;
-    return h;
+    return new Header(this);
   }
 
   /** names returns each distinct name once, in first-appearance order and original case, null-valued ones included. */

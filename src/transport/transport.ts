@@ -26,6 +26,7 @@ import type { ConnectionOptions } from 'node:tls';
 import type { ConnOptions } from '../conn/conn-options.js';
 import type { Detached } from '../io/socket-reader.js';
 import { type AbortWatch, watchSignal } from '../message/abort-watch.js';
+import { expectRequest } from '../message/expect-class.js';
 import { Request } from '../message/request.js';
 import type { Response } from '../message/response.js';
 import { dial, type Origin, originOf } from './dial.js';
@@ -116,6 +117,7 @@ export class Transport implements RoundTripper {
    * replayed body. See the top of this file for the errors.
    */
   async roundTrip(req: Request, options: RoundTripOptions = {}): Promise<Response> {
+    expectRequest(req, 'Transport.roundTrip');
     const abort = abortWatchOf(options);
     if (this.#closed) throw transportClosed();
     if (abort?.aborted === true) throw abortError(abort);
