@@ -1,5 +1,6 @@
 import { ErrBodyDiscarded, ErrClosed, ErrPersistEOF, ProtocolError } from '../errors.js';
 import { ConnTimer } from '../io/conn-timer.js';
+import { type Deferred, deferred } from '../io/deferred.js';
 import type { SocketReader } from '../io/socket-reader.js';
 import { Parser } from '../parser/parser.js';
 import type { HeaderPair, MessageHead, ParserKind } from '../parser/types.js';
@@ -38,12 +39,10 @@ export interface MessageReaderOptions {
   /** Called when the first byte of each message is parsed (a server starts its header timeout then). */
   onMessageBegin?: () => void;
   /**
-   * Milliseconds of silence allowed while a message is awaited: for
-   * responses from the moment a head is waited for, for requests from
-   * their first byte; idle time between messages, and time a full body
-   * buffer waits for its consumer, do not count, and each arriving byte
-   * restarts it. Past it the read fails with `ERR_READ_TIMEOUT`. Default 0,
-   * no limit.
+   * Milliseconds of silence allowed while a response, or the rest of a
+   * started request, is awaited (not between messages, nor while a full
+   * body waits for its reader); each byte restarts it. Past it reads fail
+   * with `ERR_READ_TIMEOUT`. Default 0, no limit.
    */
   readTimeout?: number;
 }
@@ -172,7 +171,6 @@ export class MessageReader {
   get messageStart(): number {
     return this.#messageStart;
   }
-
   /** The stream offset of the next byte to parse: after a message has ended, where it ended. */
   get offset(): number {
     return this.#parser.offset;
@@ -190,9 +188,8 @@ export class MessageReader {
    * body being consumed is waited for. For responses, `requestMethod` is the
    * method of the request answered (HEAD and CONNECT change the framing).
    * A clean end of input between messages rejects with ErrPersistEOF.
-   * `headBytesUsed` bytes (interim responses read before this head) are
-   * taken off `maxHeaderBytes` for this head: past the rest it fails with
-   * HPE_HEADER_OVERFLOW.
+   * `headBytesUsed` (interim heads before this one) is taken off this
+   * head's `maxHeaderBytes`.
    */
   next(requestMethod?: string, headBytesUsed = 0): Promise<IncomingMessage> {
     const finishing = this.#finishCurrent();
@@ -216,11 +213,7 @@ export class MessageReader {
     return wait;
   }
 
-  /**
-   * cancelHead gives up the wait for the next head with `err` when no byte
-   * of it has been parsed: nothing is consumed and the reader stays usable.
-   * It returns false (and changes nothing) otherwise.
-   */
+  /** cancelHead rejects the wait for a head not begun with `err`, consuming nothing; else it returns false. */
   cancelHead(err: Error): boolean {
     if (this.#phase !== Phase.HEAD || this.#started || this.#error !== null) return false;
     const wait = this.#waitHead;
@@ -365,10 +358,7 @@ export class MessageReader {
   }
 
   readonly #onSilence = (): void => {
-    const err = new ProtocolError(
-      'ERR_READ_TIMEOUT',
-      `no bytes from the peer for ${this.#readTimeout} ms`,
-    );
+    const err = new ProtocolError('ERR_READ_TIMEOUT', `peer silent for ${this.#readTimeout} ms`);
     this.#fail(err);
     this.onReadTimeout?.(err);
   };
@@ -401,22 +391,6 @@ export class MessageReader {
     head?.reject(err);
     done?.reject(err);
   }
-}
-
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve(value: T): void;
-  reject(err: Error): void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (err: Error) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
 }
 
 const EMPTY = Buffer.alloc(0);
