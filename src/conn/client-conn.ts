@@ -18,10 +18,10 @@ export interface ReadOptions {
    */
   onInformational?: (res: Response) => void;
   /**
-   * Aborts the read: it rejects with `signal.reason`. A response whose turn
-   * has not come yet is skipped (read and dropped) when it comes; one being
-   * read fails the conn (sticky) and closes its socket, as the conn cannot
-   * stay in step. Once `read` has resolved, the signal no longer applies.
+   * Aborts the read: it rejects with `signal.reason`. A response of which
+   * no byte has arrived is skipped (read and dropped) when it comes; one
+   * that had started fails the conn (sticky) and destroys its socket, as
+   * the conn cannot stay in step. Once `read` resolved, it no longer applies.
    */
   signal?: AbortSignal;
   /**
@@ -79,9 +79,9 @@ export class ClientConn<S extends Socket = Socket> {
     if (turn !== undefined) await turn;
     try {
       const socket = this.#core.socket;
-      if (socket === null) throw ErrClosed;
+      if (this.#core.writeErr !== null) throw this.#core.writeErr; // ErrClosed after hijack
       if (this.#core.readErr !== null) throw this.#core.readErr; // no point sending if the read side is done
-      if (this.#core.writeErr !== null) throw this.#core.writeErr;
+      if (socket === null) throw ErrClosed;
       if (req.close) this.#core.writeErr = ErrPersistEOF; // pipelined reads may still come
       try {
         const { pending } = sendRequest(socket, req, {
@@ -131,8 +131,8 @@ export class ClientConn<S extends Socket = Socket> {
       if (prev !== null && !prev.consumed && prev.length !== 0) await macrotask();
       this.#turnNow = id;
       if (this.#writeFailed.delete(id)) throw ErrPipeline;
+      if (this.#core.readErr !== null) throw this.#core.readErr; // ErrClosed after hijack
       if (this.#core.socket === null) throw ErrClosed;
-      if (this.#core.readErr !== null) throw this.#core.readErr;
       // Responses up to the final one for `req`; a failure becomes the sticky read error.
       try {
         return await this.#readFinal(req, options);
@@ -175,8 +175,8 @@ export class ClientConn<S extends Socket = Socket> {
 
   /**
    * #abortable rejects with `signal.reason` when it aborts before `reading`
-   * settles: a response not yet begun is dropped when it comes, one being
-   * read fails the conn.
+   * settles: a response of which no byte was parsed is dropped when it
+   * comes, one being parsed fails the conn.
    */
   #abortable(
     reading: Promise<IncomingResponse>,
@@ -184,7 +184,7 @@ export class ClientConn<S extends Socket = Socket> {
     signal: AbortSignal,
   ): Promise<IncomingResponse> {
     const skip = () => {
-      if (this.#turnNow === id) {
+      if (this.#turnNow === id && this.#core.messages.inMessage) {
         this.#core.fail(signal.reason as Error);
         return;
       }
