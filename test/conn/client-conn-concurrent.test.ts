@@ -16,7 +16,7 @@ function bodyFor(i: number): Buffer {
   return Buffer.alloc(SIZES[i % SIZES.length]!, 0x41 + (i % 26));
 }
 
-let servers: Server[] = [];
+const servers: Server[] = [];
 afterEach(async () => {
   for (const s of servers.splice(0)) {
     s.closeAllConnections();
@@ -33,6 +33,17 @@ async function nodeOrigin(): Promise<number> {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return (server.address() as AddressInfo).port;
+}
+
+/** twoWritten dials a raw peer and writes two GETs, received by the peer. */
+async function twoWritten() {
+  const { conn, peer } = await h.dial(await h.serve());
+  const q1 = request('GET', '/1');
+  const q2 = request('GET', '/2');
+  await conn.write(q1);
+  await conn.write(q2);
+  await peer.waitFor(requests(2));
+  return { conn, peer, q1, q2 };
 }
 
 describe('ClientConn concurrent do (API.md Unread bodies)', () => {
@@ -62,12 +73,7 @@ describe('ClientConn concurrent do (API.md Unread bodies)', () => {
   });
 
   it('does not hang when a body is ignored (await read(q1); await read(q2))', async () => {
-    const { conn, peer } = await h.dial(await h.serve());
-    const q1 = request('GET', '/1');
-    const q2 = request('GET', '/2');
-    await conn.write(q1);
-    await conn.write(q2);
-    await peer.waitFor(requests(2));
+    const { conn, peer, q1, q2 } = await twoWritten();
     void peer.write(ok('x'.repeat(1 << 20)) + ok('second'));
     const res1 = await within(conn.read(q1));
     const res2 = await within(conn.read(q2), 3000, 'the read after an ignored 1 MiB body');
@@ -77,12 +83,7 @@ describe('ClientConn concurrent do (API.md Unread bodies)', () => {
   });
 
   it('waits for a body being read before reading the next response', async () => {
-    const { conn, peer } = await h.dial(await h.serve());
-    const q1 = request('GET', '/1');
-    const q2 = request('GET', '/2');
-    await conn.write(q1);
-    await conn.write(q2);
-    await peer.waitFor(requests(2));
+    const { conn, peer, q1, q2 } = await twoWritten();
     await peer.write('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello');
     const res1 = await conn.read(q1);
     const text1 = res1.body.text(); // a reader started, the body not complete
@@ -94,12 +95,7 @@ describe('ClientConn concurrent do (API.md Unread bodies)', () => {
   });
 
   it('keeps an empty unread body readable', async () => {
-    const { conn, peer } = await h.dial(await h.serve());
-    const q1 = request('GET', '/1');
-    const q2 = request('GET', '/2');
-    await conn.write(q1);
-    await conn.write(q2);
-    await peer.waitFor(requests(2));
+    const { conn, peer, q1, q2 } = await twoWritten();
     await peer.write(ok('') + ok('b'));
     const res1 = await conn.read(q1);
     expect(await (await conn.read(q2)).body.text()).toBe('b');
@@ -107,12 +103,7 @@ describe('ClientConn concurrent do (API.md Unread bodies)', () => {
   });
 
   it('rejects a later read of a drained body with ERR_BODY_DISCARDED', async () => {
-    const { conn, peer } = await h.dial(await h.serve());
-    const q1 = request('GET', '/1');
-    const q2 = request('GET', '/2');
-    await conn.write(q1);
-    await conn.write(q2);
-    await peer.waitFor(requests(2));
+    const { conn, peer, q1, q2 } = await twoWritten();
     await peer.write(ok('first') + ok('second'));
     const res1 = await conn.read(q1);
     await conn.read(q2);
