@@ -1,10 +1,11 @@
 import type { Socket } from 'node:net';
-import { ErrClosed, ErrPersistEOF, ErrPipeline } from '../errors.js';
+import { ErrClosed, ErrPersistEOF, ErrPipeline, ProtocolError } from '../errors.js';
 import { Pipeline } from '../io/pipeline.js';
 import { runEpoch } from '../io/run-epoch.js';
 import type { Detached } from '../io/socket-reader.js';
+import type { Body } from '../message/body.js';
 import type { Request } from '../message/request.js';
-import { Response } from '../message/response.js';
+import { type IncomingResponse, Response } from '../message/response.js';
 import { sendRequest } from '../message/write-message.js';
 import { expectRequest } from '../message/expect-class.js';
 import type { ConnOptions } from './conn-options.js';
@@ -17,7 +18,24 @@ export interface ReadOptions {
    * Hints, ...) before the final response; default: they are skipped.
    */
   onInformational?: (res: Response) => void;
+  /**
+   * Aborts the read: it rejects with `signal.reason`. A response of which
+   * no byte has arrived is skipped (read and dropped) when it comes; one
+   * that had started fails the conn (sticky) and destroys its socket, as
+   * the conn cannot stay in step. Once `read` resolved, it no longer applies.
+   */
+  signal?: AbortSignal;
+  /**
+   * Most interim (1xx other than 101) responses before the final one;
+   * default 5, as Go ≤ 1.23. One more fails the read (and the conn) with
+   * `ERR_TOO_MANY_1XX`. Their heads also count against `maxHeaderBytes`
+   * with the final head (Go 1.24): past it, HPE_HEADER_OVERFLOW.
+   */
+  max1xxResponses?: number;
 }
+
+/** DEFAULT_MAX_1XX_RESPONSES: Go's limit before 1.24 (net/http transport.go). */
+const DEFAULT_MAX_1XX_RESPONSES = 5;
 
 /**
  * ClientConn is Go's httputil.ClientConn on a connected socket: it writes
@@ -32,6 +50,8 @@ export class ClientConn<S extends Socket = Socket> {
   readonly #pipe = new Pipeline();
   readonly #pipereq = new Map<Request, number>(); // written or being written, not yet read
   readonly #writeFailed = new Set<number>(); // ids whose read was called before their write failed
+  #turnNow = -1; // the id whose response is being read
+  #lastBody: Body | null = null; // the body of the latest final response
   #nread = 0;
   #nwritten = 0;
 
@@ -61,9 +81,9 @@ export class ClientConn<S extends Socket = Socket> {
     if (turn !== undefined) await turn;
     try {
       const socket = this.#core.socket;
-      if (socket === null) throw ErrClosed;
+      if (this.#core.writeErr !== null) throw this.#core.writeErr; // ErrClosed after hijack
       if (this.#core.readErr !== null) throw this.#core.readErr; // no point sending if the read side is done
-      if (this.#core.writeErr !== null) throw this.#core.writeErr;
+      if (socket === null) throw ErrClosed;
       if (req.close) this.#core.writeErr = ErrPersistEOF; // pipelined reads may still come
       try {
         const { pending } = sendRequest(socket, req, {
@@ -87,43 +107,117 @@ export class ClientConn<S extends Socket = Socket> {
    * read reads the response to `req`, which must have been written (or be
    * being written) and not yet read, else it throws ErrPipeline; so does a
    * read waiting its turn when the write of `req` fails. It waits for
-   * the responses to earlier requests to be read first, and reads an unread
-   * previous body to its end. 1xx responses go to `onInformational`. A
-   * response with `close` set is returned, and later reads throw ErrPersistEOF.
+   * the responses to earlier requests to be read first. The previous body,
+   * when its turn comes: one being read is waited for; one nobody started
+   * to read is given until the end of the current turn of the event loop
+   * (a macrotask), then drained, and a later read of it rejects with
+   * ErrBodyDiscarded. 1xx responses go to `onInformational`. A response
+   * with `close` set is returned, and later reads throw ErrPersistEOF.
    */
-  async read(req: Request, options: ReadOptions = {}): Promise<Response> {
-    expectRequest(req, 'ClientConn.read');
+  read(req: Request, options: ReadOptions = {}): Promise<IncomingResponse> {
+    try {
+      expectRequest(req, 'ClientConn.read');
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const id = this.#pipereq.get(req);
-    if (id === undefined) throw ErrPipeline;
+    if (id === undefined) return Promise.reject(ErrPipeline);
     this.#pipereq.delete(req);
+    const reading = this.#readInTurn(req, id, options);
+    const signal = options.signal;
+    return signal === undefined ? reading : this.#abortable(reading, id, signal);
+  }
+
+  async #readInTurn(req: Request, id: number, options: ReadOptions): Promise<IncomingResponse> {
     const turn = this.#pipe.startResponse(id);
     if (turn !== undefined) await turn;
     try {
+      const prev = this.#lastBody;
+      this.#lastBody = null;
+      // API.md "Unread bodies": a body claimed in the continuation of its read is not drained.
+      if (prev !== null && !prev.consumed && prev.length !== 0) await macrotask();
+      this.#turnNow = id;
       if (this.#writeFailed.delete(id)) throw ErrPipeline;
+      if (this.#core.readErr !== null) throw this.#core.readErr; // ErrClosed after hijack
       if (this.#core.socket === null) throw ErrClosed;
-      if (this.#core.readErr !== null) throw this.#core.readErr;
       // Responses up to the final one for `req`; a failure becomes the sticky read error.
       try {
-        for (;;) {
-          const { head, body } = await this.#core.messages.next(req.method);
-          const res = Response.fromHead(head, { body, request: req });
-          const status = res.status;
-          if (status >= 100 && status <= 199 && status !== 101) {
-            options.onInformational?.(res);
-            continue;
-          }
-          this.#nread++;
-          // A closing response ends the connection; after an upgrade the rest is not HTTP.
-          if (res.close || head.upgrade) this.#core.readErr = ErrPersistEOF;
-          return res;
-        }
+        return await this.#readFinal(req, options);
       } catch (err) {
         this.#core.readErr ??= err as Error;
         throw this.#core.readErr;
       }
     } finally {
+      this.#turnNow = -1;
       this.#pipe.endResponse(id);
     }
+  }
+
+  /** #readFinal reads the final response to `req`, passing interim ones to `onInformational`. */
+  async #readFinal(req: Request, options: ReadOptions): Promise<IncomingResponse> {
+    const messages = this.#core.messages;
+    const max1xx = options.max1xxResponses ?? DEFAULT_MAX_1XX_RESPONSES;
+    let interim = 0;
+    let start = -1; // stream offset of the first head for `req`
+    for (;;) {
+      const used = start === -1 ? 0 : messages.offset - start;
+      const { head, body } = await messages.next(req.method, used);
+      if (start === -1) start = messages.messageStart;
+      const res = Response.fromHead(head, { body, request: req }) as IncomingResponse;
+      const status = res.status;
+      if (status >= 100 && status <= 199 && status !== 101) {
+        if (++interim > max1xx) {
+          throw new ProtocolError('ERR_TOO_MANY_1XX', `more than ${max1xx} 1xx responses`);
+        }
+        options.onInformational?.(res);
+        continue;
+      }
+      this.#nread++;
+      this.#lastBody = body;
+      // A closing response ends the connection; after an upgrade the rest is not HTTP.
+      if (res.close || head.upgrade) this.#core.readErr = ErrPersistEOF;
+      return res;
+    }
+  }
+
+  /**
+   * #abortable rejects with `signal.reason` when it aborts before `reading`
+   * settles: a response of which no byte was parsed is dropped when it
+   * comes, one being parsed fails the conn.
+   */
+  #abortable(
+    reading: Promise<IncomingResponse>,
+    id: number,
+    signal: AbortSignal,
+  ): Promise<IncomingResponse> {
+    const skip = () => {
+      if (this.#turnNow === id && this.#core.messages.inMessage) {
+        this.#core.fail(signal.reason as Error);
+        return;
+      }
+      reading.then((res) => res.body.dump(), noop).catch(noop);
+    };
+    if (signal.aborted) {
+      skip();
+      return Promise.reject(signal.reason as Error);
+    }
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        skip();
+        reject(signal.reason as Error);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      reading.then(
+        (res) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(res);
+        },
+        (err: Error) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(err);
+        },
+      );
+    });
   }
 
   /**
@@ -140,11 +234,25 @@ export class ClientConn<S extends Socket = Socket> {
     return false;
   }
 
-  /** do writes `req` and reads its response (Go's ClientConn.Do). */
-  async do(req: Request, options?: ReadOptions): Promise<Response> {
+  /**
+   * do writes `req` and reads its response (Go's ClientConn.Do); the read
+   * is claimed at once, so that a response arriving while a body is still
+   * being sent (a 413 to an upload) is returned. A write error wins over
+   * the read's. `signal` (see ReadOptions) also ends the wait for the write.
+   */
+  async do(req: Request, options: ReadOptions = {}): Promise<IncomingResponse> {
     expectRequest(req, 'ClientConn.do');
-    await this.write(req);
-    return this.read(req, options);
+    options.signal?.throwIfAborted();
+    const written = this.write(req);
+    const response = this.read(req, options);
+    try {
+      await Promise.race([written, response]);
+    } catch (err) {
+      response.catch(noop); // the write error, or the abort, is the one reported
+      throw err;
+    }
+    written.catch(noop); // the response came first: a late write error is the conn's, sticky
+    return response;
   }
 
   /**
@@ -214,3 +322,10 @@ export function newProxyClientConn<S extends Socket>(
 ): ClientConn<S> {
   return new ClientConn(socket, head, true, options);
 }
+
+/** macrotask resolves after the current turn of the event loop (its promise jobs and I/O callbacks). */
+function macrotask(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+function noop(): void {}

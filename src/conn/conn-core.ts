@@ -24,6 +24,18 @@ export class ConnCore<S extends Socket> {
     this.socket = socket;
     this.reader = new SocketReader(socket, head, { highWaterMark: options.readAhead });
     this.messages = new MessageReader(this.reader, kind, options);
+    this.messages.onReadTimeout = (err) => this.fail(err);
+  }
+
+  /**
+   * fail makes `err` the sticky error of both sides (unless they had failed
+   * before) and destroys the socket: the conn cannot stay in step (a read
+   * timed out or was aborted mid-response).
+   */
+  fail(err: Error): void {
+    this.readErr ??= err;
+    this.writeErr ??= err;
+    if (this.socket !== null) this.hijack().socket.destroy();
   }
 
   /**

@@ -1,3 +1,3 @@
 export { ClientConn, newClientConn, newProxyClientConn, type ReadOptions } from './client-conn.js';
 export type { ConnOptions } from './conn-options.js';
-export { newServerConn, ServerConn } from './server-conn.js';
+export { newServerConn, ServerConn, type ServerReadOptions } from './server-conn.js';

@@ -5,11 +5,21 @@ import type { Detached } from '../io/socket-reader.js';
 import { WriteBatch } from '../io/write-batch.js';
 import type { Header } from '../message/header.js';
 import { expectRequest, expectResponse } from '../message/expect-class.js';
-import { Request } from '../message/request.js';
+import { type IncomingRequest, Request } from '../message/request.js';
 import { Response } from '../message/response.js';
 import { encodeResponseHead, sendResponse } from '../message/write-message.js';
 import type { ConnOptions } from './conn-options.js';
 import { ConnCore } from './conn-core.js';
+
+/** ServerReadOptions for `ServerConn.read`. */
+export interface ServerReadOptions {
+  /**
+   * Aborts the read: it rejects with `signal.reason`. Before a byte of the
+   * request arrived nothing is consumed and the conn stays usable; in the
+   * middle of a request the conn fails (sticky) and its socket is closed.
+   */
+  signal?: AbortSignal;
+}
 
 /**
  * ServerConn is Go's httputil.ServerConn on a connected socket: it reads
@@ -47,26 +57,39 @@ export class ServerConn<S extends Socket = Socket> {
    * a head to refuse the ProtocolError of `Request.fromHead` (two Host
    * lines, a malformed Host, a Transfer-Encoding other than `chunked`).
    */
-  async read(): Promise<Request> {
+  async read(options: ServerReadOptions = {}): Promise<IncomingRequest> {
+    const signal = options.signal;
+    signal?.throwIfAborted();
     const id = this.#pipe.next();
-    let req: Request | null = null;
+    let req: IncomingRequest | null = null;
     const turn = this.#pipe.startRequest(id);
-    if (turn !== undefined) await turn;
+    if (turn !== undefined) await (signal === undefined ? turn : abortable(turn, signal));
     try {
+      signal?.throwIfAborted();
       if (this.#core.writeErr !== null) throw this.#core.writeErr; // no point reading if we cannot answer
       this.#core.readErr ??= this.#core.messages.error; // persist.go: a failed body fails later reads
       if (this.#core.readErr !== null) throw this.#core.readErr;
       if (this.#core.socket === null) throw ErrClosed;
+      let cancelled = false;
+      const onAbort = () => {
+        const reason = signal!.reason as Error;
+        cancelled = this.#core.messages.cancelHead(reason);
+        if (!cancelled) this.#core.fail(reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       try {
         const { head, body } = await this.#core.messages.next();
         req = Request.fromHead(head, {
           body,
           remoteAddr: this.#remoteAddr,
           requireHost: this.#requireHost,
-        });
+        }) as IncomingRequest;
       } catch (err) {
+        if (cancelled) throw err; // nothing was read: not sticky
         this.#core.readErr ??= err as Error;
         throw this.#core.readErr;
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
       }
       this.#nread++;
       if (req.close) this.#core.readErr = ErrPersistEOF;
@@ -208,4 +231,16 @@ export function newServerConn<S extends Socket>(
 function formatAddress(address: string | undefined, port: number | undefined): string {
   if (address === undefined) return '';
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+/** abortable resolves with `turn`, or rejects with `signal.reason` if it aborts first. */
+function abortable(turn: Promise<void>, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    void turn.then(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    });
+  });
 }

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { ProtocolError } from '../errors.js';
 
 /** Options for SocketReader. */
 export interface SocketReaderOptions {
@@ -56,11 +57,19 @@ export class SocketReader<S extends Socket = Socket> {
     this.#onReadable();
   };
   readonly #onClose = () => {
+    // Closed with neither FIN nor error: our side destroyed it, not the peer.
+    if (!this.#ended) this.#error ??= socketDestroyed();
     this.#ended = true;
     this.#onReadable();
   };
 
-  /** Wraps `socket`; `head` holds bytes already read from it (Go's bufio.Reader contents). */
+  /**
+   * Wraps `socket`; `head` holds bytes already read from it (Go's
+   * bufio.Reader contents). The reader owns the reading of the socket: one
+   * handed over paused (by a hijack, by node:http) is resumed, unless `head`
+   * alone is over the high-water mark. A socket already destroyed fails
+   * reads with `ERR_SOCKET_DESTROYED`.
+   */
   constructor(socket: S, head?: Uint8Array, options: SocketReaderOptions = {}) {
     this.#socket = socket;
     this.#highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
@@ -74,6 +83,13 @@ export class SocketReader<S extends Socket = Socket> {
     socket.on('error', this.#onError);
     socket.on('close', this.#onClose);
     if (socket.readableEnded) this.#ended = true;
+    else if (socket.destroyed) this.#error = socketDestroyed();
+    if (this.#queued > this.#highWaterMark) {
+      this.#paused = true;
+      socket.pause();
+    } else {
+      socket.resume();
+    }
   }
 
   /** The socket (still owned by this reader until `detach()`). */
@@ -127,8 +143,11 @@ export class SocketReader<S extends Socket = Socket> {
   }
 
   /**
-   * detach stops reading: removes the listeners this reader added, leaves
-   * the socket paused and returns it with every unconsumed byte.
+   * detach stops reading: removes the listeners this reader added and
+   * returns the socket with every unconsumed byte, neither flowing nor
+   * explicitly paused (`readableFlowing === null`, as node:http hands over
+   * an 'upgrade' socket): the new owner's 'data' listener, `pipe()` or
+   * iteration starts it, and nothing is emitted before.
    */
   detach(): Detached<S> {
     const socket = this.#socket;
@@ -143,7 +162,9 @@ export class SocketReader<S extends Socket = Socket> {
       socket.off('error', this.#onError);
       socket.off('close', this.#onClose);
       this.#onReadable = noop;
-      socket.pause();
+      socket.pause(); // stops a flow already scheduled
+      // Readable's setter, typed read-only; node:http's _http_server does the same.
+      (socket as { readableFlowing: boolean | null }).readableFlowing = null;
     }
     const head = live.length === 1 ? live[0]! : Buffer.concat(live);
     return { socket, head };
@@ -151,5 +172,10 @@ export class SocketReader<S extends Socket = Socket> {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** socketDestroyed is the read error of a socket destroyed on our side while it was read. */
+function socketDestroyed(): ProtocolError {
+  return new ProtocolError('ERR_SOCKET_DESTROYED', 'socket destroyed on this side while reading');
+}
 
 function noop(): void {}

@@ -1,4 +1,6 @@
 import { ErrBodyDiscarded, ErrClosed, ErrPersistEOF, ProtocolError } from '../errors.js';
+import { ConnTimer } from '../io/conn-timer.js';
+import { type Deferred, deferred } from '../io/deferred.js';
 import type { SocketReader } from '../io/socket-reader.js';
 import { Parser } from '../parser/parser.js';
 import type { HeaderPair, MessageHead, ParserKind } from '../parser/types.js';
@@ -36,6 +38,13 @@ export interface MessageReaderOptions {
   bodyHighWaterMark?: number;
   /** Called when the first byte of each message is parsed (a server starts its header timeout then). */
   onMessageBegin?: () => void;
+  /**
+   * Milliseconds of silence allowed while a response, or the rest of a
+   * started request, is awaited (not between messages, nor while a full
+   * body waits for its reader); each byte restarts it. Past it reads fail
+   * with `ERR_READ_TIMEOUT`. Default 0, no limit.
+   */
+  readTimeout?: number;
 }
 
 /** IncomingMessage: a head and the body that streams after it. */
@@ -82,6 +91,12 @@ export class MessageReader {
   #stoppedAtEnd = false; // the parser paused right at the end of a chunk
   #waitHead: Deferred<IncomingMessage> | null = null;
   #waitDone: Deferred<void> | null = null; // the current message's end, for a drain
+  readonly #maxHeaderBytes: number;
+  #messageStart = 0; // stream offset where the current (or last) message began
+  readonly #readTimeout: number;
+  readonly #silence = new ConnTimer(); // armed while bytes are awaited from the peer (readTimeout)
+  /** Called after a read timeout failed the reader, for the connection to close its socket. */
+  onReadTimeout: ((err: Error) => void) | null = null;
 
   constructor(reader: SocketReader, kind: ParserKind, options: MessageReaderOptions = {}) {
     this.#reader = reader;
@@ -89,11 +104,13 @@ export class MessageReader {
     this.#maxBodyBytes = options.maxBodyBytes ?? Infinity;
     this.#isRequest = kind === 'request';
     this.#beginHook = options.onMessageBegin;
+    this.#maxHeaderBytes = options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
+    this.#readTimeout = options.readTimeout ?? 0;
     this.#parser = new Parser(
       kind,
       this, // its callbacks are the methods below: no closures per connection
       {
-        maxHeaderBytes: options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES,
+        maxHeaderBytes: this.#maxHeaderBytes,
         maxHeaderCount: options.maxHeaderCount ?? DEFAULT_MAX_HEADER_COUNT,
         maxRequestLineBytes: options.maxRequestLineBytes ?? DEFAULT_MAX_REQUEST_LINE_BYTES,
         maxChunkExtensionBytes: options.maxChunkExtensionBytes ?? DEFAULT_MAX_CHUNK_EXTENSION_BYTES,
@@ -106,11 +123,13 @@ export class MessageReader {
   /** Parser callback (ParserCallbacks): the first byte of a message. */
   onMessageBegin(): void {
     this.#started = true;
+    this.#messageStart = this.#parser.offset; // exact: execute() starts at each message boundary
     this.#beginHook?.();
   }
 
   /** Parser callback: a head is complete. */
   onHeadersComplete(head: MessageHead): void {
+    this.#parser.maxHeaderBytes = this.#maxHeaderBytes; // the trailer section gets the full limit
     this.#onHead(head);
   }
 
@@ -148,6 +167,15 @@ export class MessageReader {
     return this.#parser.upgraded;
   }
 
+  /** The stream offset where the latest message began. */
+  get messageStart(): number {
+    return this.#messageStart;
+  }
+  /** The stream offset of the next byte to parse: after a message has ended, where it ended. */
+  get offset(): number {
+    return this.#parser.offset;
+  }
+
   /** The sticky read error, if any. */
   get error(): Error | null {
     return this.#error;
@@ -160,23 +188,40 @@ export class MessageReader {
    * body being consumed is waited for. For responses, `requestMethod` is the
    * method of the request answered (HEAD and CONNECT change the framing).
    * A clean end of input between messages rejects with ErrPersistEOF.
+   * `headBytesUsed` (interim heads before this one) is taken off this
+   * head's `maxHeaderBytes`.
    */
-  next(requestMethod?: string): Promise<IncomingMessage> {
+  next(requestMethod?: string, headBytesUsed = 0): Promise<IncomingMessage> {
     const finishing = this.#finishCurrent();
-    if (finishing !== undefined) return finishing.then(() => this.#nextHead(requestMethod));
-    return this.#nextHead(requestMethod);
+    if (finishing !== undefined) {
+      return finishing.then(() => this.#nextHead(requestMethod, headBytesUsed));
+    }
+    return this.#nextHead(requestMethod, headBytesUsed);
   }
 
   /** #nextHead starts parsing the next head once the previous message is done with. */
-  #nextHead(requestMethod: string | undefined): Promise<IncomingMessage> {
+  #nextHead(requestMethod: string | undefined, headBytesUsed: number): Promise<IncomingMessage> {
     if (this.#error !== null) return Promise.reject(this.#error);
     if (this.#parser.upgraded) this.#parser.resumeAfterUpgrade();
     if (requestMethod !== undefined) this.#parser.requestMethod = requestMethod;
+    if (headBytesUsed > 0)
+      this.#parser.maxHeaderBytes = Math.max(0, this.#maxHeaderBytes - headBytesUsed);
     this.#phase = Phase.HEAD;
     this.#waitHead = deferred();
     const wait = this.#waitHead.promise;
     this.#pump();
     return wait;
+  }
+
+  /** cancelHead rejects the wait for a head not begun with `err`, consuming nothing; else it returns false. */
+  cancelHead(err: Error): boolean {
+    if (this.#phase !== Phase.HEAD || this.#started || this.#error !== null) return false;
+    const wait = this.#waitHead;
+    this.#waitHead = null;
+    this.#phase = Phase.IDLE;
+    this.#silence.stop();
+    wait?.reject(err);
+    return true;
   }
 
   /** drain reads the current body (if any) to its end and discards it. */
@@ -188,6 +233,7 @@ export class MessageReader {
   /** close fails whatever waits with ErrClosed and stops reading for good. */
   close(): void {
     this.#fail(ErrClosed);
+    this.#silence.dispose();
     this.#reader.onReadable = noop;
   }
 
@@ -195,7 +241,8 @@ export class MessageReader {
   #finishCurrent(discardClaimed = false): Promise<void> | undefined {
     const last = this.#lastBody;
     this.#lastBody = null;
-    if (last !== null && last !== this.#body && !last.consumed) {
+    // An unclaimed body that ended empty holds nothing to drain: it stays readable.
+    if (last !== null && last !== this.#body && !last.consumed && last.length !== 0) {
       last.discard(ErrBodyDiscarded);
     }
     const body = this.#body;
@@ -264,6 +311,7 @@ export class MessageReader {
     this.#pumping = true;
     const reader = this.#reader;
     const parser = this.#parser;
+    const before = parser.offset;
     try {
       while (this.#wantsBytes() && !parser.upgraded) {
         let chunk = reader.peek();
@@ -290,7 +338,30 @@ export class MessageReader {
     } finally {
       this.#pumping = false;
     }
+    if (this.#readTimeout > 0) this.#watchSilence(parser.offset !== before);
   }
+
+  /**
+   * #watchSilence arms the read timeout while bytes are awaited from the
+   * peer (a response head, or the rest of a started message), restarting
+   * it when bytes arrived; otherwise it disarms it.
+   */
+  #watchSilence(progress: boolean): void {
+    const awaited =
+      this.#error === null &&
+      this.#wantsBytes() &&
+      !this.#parser.upgraded &&
+      (this.#started || (!this.#isRequest && this.#phase === Phase.HEAD));
+    if (!awaited) this.#silence.stop();
+    else if (progress || !this.#silence.armed)
+      this.#silence.start(this.#readTimeout, this.#onSilence);
+  }
+
+  readonly #onSilence = (): void => {
+    const err = new ProtocolError('ERR_READ_TIMEOUT', `peer silent for ${this.#readTimeout} ms`);
+    this.#fail(err);
+    this.onReadTimeout?.(err);
+  };
 
   #endOfInput(): void {
     if (!this.#started) {
@@ -310,6 +381,7 @@ export class MessageReader {
   #fail(err: Error): void {
     if (this.#error !== null) return;
     this.#error = err;
+    this.#silence.dispose();
     this.#body?.fail(err);
     this.#body = null;
     this.#phase = Phase.IDLE;
@@ -319,22 +391,6 @@ export class MessageReader {
     head?.reject(err);
     done?.reject(err);
   }
-}
-
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve(value: T): void;
-  reject(err: Error): void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (err: Error) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
 }
 
 const EMPTY = Buffer.alloc(0);

@@ -52,6 +52,13 @@ let abortOf: (req: Request) => AbortSignal | LazyAbort | null;
 let setAbort: (req: Request, abort: LazyAbort | AbortSignal | null) => void;
 
 /**
+ * IncomingRequest is a Request read off the wire (`ServerConn.read`, a
+ * server handler's `req`): its `body` is never null, an empty Body when the
+ * request has none.
+ */
+export type IncomingRequest = Request & { body: Body };
+
+/**
  * Request is an HTTP request, outgoing (made by the user) or incoming (read
  * by a server connection). Fields are plain and may be changed before the
  * request is written. When written, the Host line uses `host`, falling back

@@ -38,6 +38,13 @@ export interface IncomingResponseInit {
   request?: Request | null;
 }
 
+/**
+ * IncomingResponse is a Response read off the wire (`ClientConn.read`,
+ * `Transport.roundTrip`): its `body` is never null, an empty Body when the
+ * response has none.
+ */
+export type IncomingResponse = Response & { body: Body };
+
 /** bodyAllowed reports whether a response with `status` may have a body (RFC 9110 §6.4.1: not 1xx, 204, 304). */
 export function bodyAllowed(status: number): boolean {
   return status >= 200 && status !== 204 && status !== 304;

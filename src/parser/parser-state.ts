@@ -93,7 +93,7 @@ export class ParserState {
   readonly isRequest: boolean;
   readonly cb: ParserCallbacks;
   lenient: number;
-  readonly maxHeaderBytes: number;
+  maxHeaderBytes: number; // a client lowers it for a final head after interim ones
   readonly maxHeaderCount: number;
   readonly maxChunkExtensionBytes: number;
   /** Bytes of maxHeaderBytes held back while a request line is read (maxRequestLineBytes), 0 when none. */

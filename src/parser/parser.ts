@@ -48,6 +48,19 @@ export class Parser {
     return this.#p.base;
   }
 
+  /**
+   * The largest head (and trailer section) in bytes; may be changed between
+   * messages of a response parser (a client counts interim responses
+   * against the final head's limit, as Go 1.24).
+   */
+  get maxHeaderBytes(): number {
+    return this.#p.maxHeaderBytes;
+  }
+
+  set maxHeaderBytes(bytes: number) {
+    this.#p.maxHeaderBytes = bytes;
+  }
+
   /** The lenient flags in force; may be changed between messages. */
   get lenient(): number {
     return this.#p.lenient;

@@ -5,7 +5,7 @@ import { newServerConn, type ServerConn } from '../conn/server-conn.js';
 import { ErrAbortHandler, ErrClosed, ErrPersistEOF, ParseError, ProtocolError } from '../errors.js';
 import { hasToken } from '../message/token-list.js';
 import { LazyAbort } from '../message/abort-watch.js';
-import { type Request, setRequestAbort } from '../message/request.js';
+import { type IncomingRequest, setRequestAbort } from '../message/request.js';
 import { errorResponse, lingerClose } from './error-response.js';
 import type { Handler } from './handler.js';
 import { type ResponseContext, ServerResponseWriter } from './response-writer.js';
@@ -58,7 +58,7 @@ export class ConnectionLoop {
   #begun = false; // a byte of the next request arrived
   #idleTiming = false; // waiting for the next request: #idleTimer runs, not #headerTimer
   #handlerHijacked = false;
-  #request: { req: Request; abort: LazyAbort } | null = null; // being answered
+  #request: { req: IncomingRequest; abort: LazyAbort } | null = null; // being answered
   #resolveDone!: () => void;
 
   readonly #onClose = () => {
@@ -95,7 +95,7 @@ export class ConnectionLoop {
   async serve(): Promise<void> {
     this.#headerTimer.start(this.#config.headerTimeout, () => this.#headerTimedOut());
     while (this.#state !== State.DONE) {
-      let req: Request;
+      let req: IncomingRequest;
       try {
         req = await this.#conn.read();
       } catch (err) {
@@ -131,7 +131,7 @@ export class ConnectionLoop {
     this.#headerTimer.start(this.#config.headerTimeout, () => this.#headerTimedOut());
   }
 
-  async #serveRequest(req: Request): Promise<boolean> {
+  async #serveRequest(req: IncomingRequest): Promise<boolean> {
     req.tls = this.#socket instanceof TLSSocket;
     const abort = new LazyAbort(); // its AbortSignal is made only if someone reads req.signal
     setRequestAbort(req, abort);
@@ -210,7 +210,7 @@ export class ConnectionLoop {
     else this.#close();
   }
 
-  #bodyTimedOut(req: Request): void {
+  #bodyTimedOut(req: IncomingRequest): void {
     const body = req.body;
     if (body === null || body.ended) return;
     this.#config.errorLog(`request body from ${req.remoteAddr} timed out`);

@@ -1,6 +1,6 @@
 import type { Detached } from '../io/socket-reader.js';
 import type { Header } from '../message/header.js';
-import type { Request } from '../message/request.js';
+import type { IncomingRequest } from '../message/request.js';
 
 /**
  * TrailerPrefix: a header set after the body with this prefix on its name
@@ -36,7 +36,9 @@ export interface ResponseWriter {
   flush(): Promise<void>;
   /**
    * hijack takes the connection over: returns the socket and every byte read
-   * from it but not consumed. The server then forgets the connection.
+   * from it but not consumed, the socket neither flowing nor paused
+   * (`readableFlowing === null`: a 'data' listener starts it). The server
+   * then forgets the connection.
    */
   hijack(): Detached;
   /** True once the head (status line and headers) went out, or the connection was hijacked. */
@@ -44,9 +46,9 @@ export interface ResponseWriter {
 }
 
 /** HandlerFunc serves one request; the response ends when the returned promise settles. */
-export type HandlerFunc = (rw: ResponseWriter, req: Request) => void | Promise<void>;
+export type HandlerFunc = (rw: ResponseWriter, req: IncomingRequest) => void | Promise<void>;
 
 /** Handler: an object serving requests (Go's http.Handler). */
 export interface Handler {
-  serveHTTP(rw: ResponseWriter, req: Request): void | Promise<void>;
+  serveHTTP(rw: ResponseWriter, req: IncomingRequest): void | Promise<void>;
 }

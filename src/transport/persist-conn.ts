@@ -99,9 +99,14 @@ export class PersistConn {
     return this.#writtenAt !== -1 && this.socket.bytesWritten === this.#writtenAt;
   }
 
-  /** idle parks the connection: watched, and closed after `timeoutMs` (0: never) with an unref'd timer. */
+  /**
+   * idle parks the connection: watched, closed after `timeoutMs` (0: never)
+   * with an unref'd timer, and its socket unref'd: idle connections alone
+   * do not keep the process alive (as undici's).
+   */
   idle(timeoutMs: number): void {
     this.#idle = true;
+    this.socket.unref();
     this.#idleTimer.start(timeoutMs, this.#onIdleTimeout);
   }
 
@@ -112,6 +117,7 @@ export class PersistConn {
   wake(): boolean {
     this.#idle = false;
     this.#idleTimer.stop();
+    this.socket.ref();
     if (!this.alive) {
       this.close();
       return false;

@@ -28,7 +28,7 @@ import type { Detached } from '../io/socket-reader.js';
 import { type AbortWatch, watchSignal } from '../message/abort-watch.js';
 import { expectRequest } from '../message/expect-class.js';
 import { Request } from '../message/request.js';
-import type { Response } from '../message/response.js';
+import type { IncomingResponse, Response } from '../message/response.js';
 import { dial, type Origin, originOf } from './dial.js';
 import { PersistConn } from './persist-conn.js';
 import {
@@ -56,6 +56,12 @@ export interface TransportOptions {
   responseHeaderTimeout?: number;
   /** Extra `tls.connect` options for https origins (`ca`, `rejectUnauthorized`, `servername`, ...). */
   tls?: ConnectionOptions;
+  /**
+   * Most interim (1xx) responses before the final one; default 5, as Go ≤
+   * 1.23. One more fails the round trip with `ERR_TOO_MANY_1XX`; their
+   * heads also count against `connOptions.maxHeaderBytes` with the final one.
+   */
+  max1xxResponses?: number;
   /** Limits for each ClientConn (`maxHeaderBytes`, `lenient`, `readAhead`, `bodyHighWaterMark`). */
   connOptions?: ConnOptions;
 }
@@ -93,6 +99,7 @@ export class Transport implements RoundTripper {
   readonly #headerTimeout: number;
   readonly #tls: ConnectionOptions | undefined;
   readonly #connOptions: ConnOptions;
+  readonly #max1xx: number | undefined;
   readonly #pools = new Map<string, HostPool>();
   /** Origins parsed from URL hosts, by scheme: a proxy sends every request to the same few. */
   readonly #origins = { http: new Map<string, Origin>(), https: new Map<string, Origin>() };
@@ -108,6 +115,7 @@ export class Transport implements RoundTripper {
     this.#headerTimeout = options.responseHeaderTimeout ?? 0;
     this.#tls = options.tls;
     this.#connOptions = options.connOptions ?? {};
+    this.#max1xx = options.max1xxResponses;
   }
 
   /**
@@ -116,7 +124,7 @@ export class Transport implements RoundTripper {
    * retried request is written again from a copy of `req` holding the
    * replayed body. See the top of this file for the errors.
    */
-  async roundTrip(req: Request, options: RoundTripOptions = {}): Promise<Response> {
+  async roundTrip(req: Request, options: RoundTripOptions = {}): Promise<IncomingResponse> {
     expectRequest(req, 'Transport.roundTrip');
     const abort = abortWatchOf(options);
     if (this.#closed) throw transportClosed();
@@ -189,12 +197,12 @@ export class Transport implements RoundTripper {
     wire: Request,
     abort: AbortWatch | undefined,
     onInformational: RoundTripOptions['onInformational'],
-  ): Promise<Response> {
+  ): Promise<IncomingResponse> {
     if (abort?.aborted === true) throw abortError(abort); // while waiting for a handed-over conn
     const { conn } = pc;
     let stopped: Error | null = null; // abort or header timeout
-    let settle!: { resolve(res: Response): void; reject(err: Error): void };
-    const outcome = new Promise<Response>((resolve, reject) => {
+    let settle!: { resolve(res: IncomingResponse): void; reject(err: Error): void };
+    const outcome = new Promise<IncomingResponse>((resolve, reject) => {
       settle = { resolve, reject };
     });
     const stop = (err: Error) => {
@@ -241,8 +249,10 @@ export class Transport implements RoundTripper {
         if (!socket.destroyed && socket.writable) settle.reject(err);
       },
     );
-    conn.read(wire, { onInformational }).then(settle.resolve, settle.reject);
-    let res: Response;
+    conn
+      .read(wire, { onInformational, max1xxResponses: this.#max1xx })
+      .then(settle.resolve, settle.reject);
+    let res: IncomingResponse;
     try {
       res = await outcome;
     } catch (err) {
@@ -261,7 +271,7 @@ export class Transport implements RoundTripper {
     }
     let tracked: TransportBody | null = null; // registered for the GC to close pc
     const responseBody = new TransportBody(
-      res.body!,
+      res.body,
       this.#connOptions.bodyHighWaterMark ?? 65536,
       (clean) => {
         // May run in the constructor: the body came whole with the head.
