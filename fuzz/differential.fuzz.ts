@@ -6,10 +6,11 @@ import {
   type ComparableResult,
   comparableResult,
   differenceKind,
+  HIDDEN_ERROR_CODE,
+  llhttpOracle,
+  minimizeInput,
   withKnownErrorCode,
-} from './support/compare.js';
-import { HIDDEN_ERROR_CODE, oracleParseMessages } from './support/llhttp-oracle.js';
-import { minimizeInput } from './support/minimize.js';
+} from '../src/fuzz/index.js';
 import { fuzzTest } from './support/run-property.js';
 
 function ours(c: ParseCase): ComparableResult {
@@ -18,7 +19,7 @@ function ours(c: ParseCase): ComparableResult {
 
 /** llhttp's result; an error code Node hid is taken to be ours. */
 function llhttp(c: ParseCase): ComparableResult {
-  const result = comparableResult(oracleParseMessages(c.kind, caseBytes(c), caseOptions(c)));
+  const result = comparableResult(llhttpOracle(c.kind, caseBytes(c), caseOptions(c)));
   return withKnownErrorCode(result, ours(c), HIDDEN_ERROR_CODE);
 }
 

@@ -2,6 +2,14 @@ import fc from 'fast-check';
 import { describe, expect } from 'vitest';
 import { parseMessages } from '../src/parser/index.js';
 import {
+  type ComparableResult,
+  comparableResult,
+  differenceKind,
+  minimizeInput,
+  splitAt,
+  splitsArbitrary,
+} from '../src/fuzz/index.js';
+import {
   caseBytes,
   caseOptions,
   mutatedCase,
@@ -9,65 +17,53 @@ import {
   randomCase,
   validCase,
 } from './support/cases.js';
-import { type ComparableResult, comparableResult, differenceKind } from './support/compare.js';
-import { minimizeInput } from './support/minimize.js';
 import { fuzzTest } from './support/run-property.js';
-
-/** Cut points (taken modulo the input length; repeats give empty chunks), or one chunk per byte. */
-type Cuts = number[] | 'each byte';
-
-function split(input: Uint8Array, cuts: Cuts): Uint8Array[] {
-  if (cuts === 'each byte') return Array.from(input, (_, i) => input.subarray(i, i + 1));
-  const points = cuts.map((cut) => cut % (input.length + 1)).sort((a, b) => a - b);
-  const chunks: Uint8Array[] = [];
-  let start = 0;
-  for (const point of points) {
-    chunks.push(input.subarray(start, point));
-    start = point;
-  }
-  chunks.push(input.subarray(start));
-  return chunks;
-}
 
 function whole(c: ParseCase): ComparableResult {
   return comparableResult(parseMessages(c.kind, caseBytes(c), caseOptions(c)));
 }
 
-function pieces(c: ParseCase, cuts: Cuts): ComparableResult {
-  return comparableResult(parseMessages(c.kind, split(caseBytes(c), cuts), caseOptions(c)));
+function pieces(c: ParseCase, chunks: Uint8Array[]): ComparableResult {
+  return comparableResult(parseMessages(c.kind, chunks, caseOptions(c)));
 }
 
-function sameResultWhenSplit(c: ParseCase, cuts: Cuts): void {
-  expect(pieces(c, cuts)).toEqual(whole(c));
+function sameResultWhenSplit([c, chunks]: [ParseCase, Uint8Array[]]): void {
+  expect(pieces(c, chunks)).toEqual(whole(c));
+}
+
+/** The cut offsets that give `chunks`. */
+function cutsOf(chunks: Uint8Array[]): number[] {
+  let at = 0;
+  return chunks.slice(0, -1).map((chunk) => (at += chunk.length));
 }
 
 /** The smallest input found that the same cuts still break, with both answers. */
-function smallestSplitDifference([c, cuts]: [ParseCase, Cuts]): string {
-  const kind = differenceKind(pieces(c, cuts), whole(c));
+function smallestSplitDifference([[c, chunks]]: [[ParseCase, Uint8Array[]]]): string {
+  const cuts = cutsOf(chunks);
+  const split = (x: ParseCase) => pieces(x, splitAt(caseBytes(x), cuts));
+  const kind = differenceKind(split(c), whole(c));
   const input = minimizeInput(c.input, (candidate) => {
     const smaller = { ...c, input: candidate };
-    return differenceKind(pieces(smaller, cuts), whole(smaller)) === kind;
+    return differenceKind(split(smaller), whole(smaller)) === kind;
   });
   const small = { ...c, input };
   return [
-    `Smallest input with the same difference (${kind}): ${JSON.stringify(small)}`,
-    `split: ${JSON.stringify(pieces(small, cuts))}`,
+    `Smallest input with the same difference (${kind}) at cuts ${JSON.stringify(cuts)}: ${JSON.stringify(small)}`,
+    `split: ${JSON.stringify(split(small))}`,
     `whole: ${JSON.stringify(whole(small))}`,
   ].join('\n');
 }
 
+const splitCase = fc
+  .oneof(validCase(), mutatedCase(), randomCase())
+  .chain((c) =>
+    splitsArbitrary(caseBytes(c)).map((chunks): [ParseCase, Uint8Array[]] => [c, chunks]),
+  );
+
 describe('parseMessages over chunks', () => {
   fuzzTest(
     'gives the same result however the input is split',
-    () =>
-      fc.property(
-        fc.oneof(validCase(), mutatedCase(), randomCase()),
-        fc.oneof<fc.Arbitrary<Cuts>[]>(
-          fc.array(fc.nat(), { maxLength: 6 }),
-          fc.constant('each byte'),
-        ),
-        sameResultWhenSplit,
-      ),
+    () => fc.property(splitCase, sameResultWhenSplit),
     smallestSplitDifference,
   );
 });

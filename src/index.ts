@@ -23,3 +23,4 @@ export type { Detached } from './io/socket-reader.js';
 export * from './server/index.js';
 export * from './transport/index.js';
 export * from './proxy/index.js';
+export * from './wire/index.js';

@@ -1,19 +1,25 @@
 import fc from 'fast-check';
+import {
+  applyMutation,
+  latin1Bytes,
+  latin1Data,
+  messageText,
+  mutationArbitrary,
+  type Sample,
+  sampleArbitrary,
+} from '../../src/fuzz/index.js';
 import type { ParserKind, ParserOptions } from '../../src/parser/types.js';
-import { latin1Data } from './charsets.js';
-import { anySample } from './generators.js';
-import { latin1Bytes } from './latin1.js';
-import { applyMutation, mutation } from './mutations.js';
-import { type Sample, serializeSample } from './serialize.js';
 
 /**
  * ParseCase: one input for a parser, the stream as a latin1 string so that a
- * failing case prints as a readable JSON string.
+ * failing case prints as a readable JSON string; `tricks` names the
+ * mutations applied, so a failure says which trick found it.
  */
 export interface ParseCase {
   kind: ParserKind;
   input: string;
   requestMethod?: string[];
+  tricks?: string[];
 }
 
 function toCase(sample: Sample, input: string): ParseCase {
@@ -23,14 +29,17 @@ function toCase(sample: Sample, input: string): ParseCase {
 
 /** validCase: a valid stream of 1–4 messages (requests, responses, responses with request methods). */
 export function validCase(): fc.Arbitrary<ParseCase> {
-  return anySample().map((sample) => toCase(sample, serializeSample(sample)));
+  return sampleArbitrary().map((sample) => toCase(sample, messageText(sample)));
 }
 
-/** mutatedCase: a valid stream with 1–4 mutations applied. */
+/** mutatedCase: a valid stream with 1–4 smuggling mutations applied, their tricks named. */
 export function mutatedCase(): fc.Arbitrary<ParseCase> {
   return fc
-    .tuple(anySample(), fc.array(mutation, { minLength: 1, maxLength: 4 }))
-    .map(([sample, edits]) => toCase(sample, edits.reduce(applyMutation, serializeSample(sample))));
+    .tuple(sampleArbitrary(), fc.array(mutationArbitrary(), { minLength: 1, maxLength: 4 }))
+    .map(([sample, edits]) => ({
+      ...toCase(sample, edits.reduce(applyMutation, messageText(sample))),
+      tricks: edits.map((edit) => edit.trick),
+    }));
 }
 
 const kind = fc.constantFrom<ParserKind>('request', 'response');

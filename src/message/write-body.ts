@@ -43,7 +43,7 @@ function mismatch(declared: number, actual: number): ProtocolError {
 }
 
 /** drained resolves on the sink's next 'drain' and rejects if it closes or errors first. */
-function drained(sink: Sink): Promise<void> {
+export function drained(sink: Sink): Promise<void> {
   if (sink.destroyed === true) return Promise.reject(closedError());
   return new Promise((resolve, reject) => {
     const onDrain = () => {

@@ -10,7 +10,7 @@ import {
   type ParserKind,
   parseMessages,
 } from '../../src/parser/index.js';
-import { oracleParseMessages } from '../../fuzz/support/llhttp-oracle.js';
+import { llhttpOracle } from '../../src/fuzz/llhttp-oracle.js';
 
 function memorySink(): Sink & { bytes(): Buffer } {
   const writes: Buffer[] = [];
@@ -32,7 +32,7 @@ async function* chunked(parts: Uint8Array[]): AsyncGenerator<Uint8Array> {
 /** Node's own llhttp must read what we wrote the same way: no error, same bodies and trailers. */
 function expectNodeAgrees(kind: ParserKind, bytes: Buffer): void {
   const ours = parseMessages(kind, bytes);
-  const node = oracleParseMessages(kind, bytes);
+  const node = llhttpOracle(kind, bytes);
   expect(node.error).toBeNull();
   expect(node.messages.map((m) => [Buffer.from(m.body), m.trailers, m.shouldKeepAlive])).toEqual(
     ours.messages.map((m) => [Buffer.from(m.body), m.trailers, m.shouldKeepAlive]),

@@ -8,7 +8,7 @@
  * parser and Node's llhttp both read as exactly the requests the proxy saw.
  */
 import { expect } from 'vitest';
-import { oracleParseMessages } from '../../fuzz/support/llhttp-oracle.js';
+import { llhttpOracle } from '../../src/fuzz/llhttp-oracle.js';
 import { Parser, parseMessages } from '../../src/parser/index.js';
 import type { ParsedMessage, ParseResult } from '../../src/parser/types.js';
 import type { ReverseProxy } from '../../src/proxy/reverse-proxy.js';
@@ -231,10 +231,7 @@ function checkExchange(attack: Attack, exchange: Exchange): void {
     readRequests((input) => parseMessages('request', input), b),
   );
   for (const [i, reading] of strict.entries()) {
-    const llhttp = readRequests(
-      (input) => oracleParseMessages('request', input),
-      exchange.backend[i]!,
-    );
+    const llhttp = readRequests((input) => llhttpOracle('request', input), exchange.backend[i]!);
     expect(reading.error, `strict parse of backend connection ${i}`).toBeNull();
     expect(llhttp.error, `llhttp parse of backend connection ${i}`).toBeNull();
     expect(

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { ParsedMessage, ParseResult } from '../../src/parser/types.js';
+import type { ParsedMessage, ParseResult } from '../parser/types.js';
 import { latin1Text } from './latin1.js';
 
 /** ComparableMessage: a parsed message with its body as a latin1 string. */

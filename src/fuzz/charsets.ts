@@ -1,4 +1,5 @@
-import fc from 'fast-check';
+import type { Arbitrary } from 'fast-check';
+import { fc } from './fast-check.js';
 
 /** chars lists the characters of a string one by one. */
 function chars(text: string): string[] {
@@ -27,12 +28,12 @@ const QDTEXT = ['\t', ' ', '!', ...range(0x23, 0x5b), ...range(0x5d, 0x7e), ...O
 const hexDigit = fc.constantFrom(...chars('0123456789abcdefABCDEF'));
 
 /** token: RFC 9110 tchar+, as header names, chunk extension names and methods use. */
-export function token(maxLength = 12): fc.Arbitrary<string> {
+export function token(maxLength = 12): Arbitrary<string> {
   return fc.string({ unit: fc.constantFrom(...TCHAR), minLength: 1, maxLength });
 }
 
 /** fieldValue: RFC 9110 field-value (VCHAR, obs-text, inner SP/HTAB), never starting or ending in whitespace. */
-export function fieldValue(maxLength = 24): fc.Arbitrary<string> {
+export function fieldValue(maxLength = 24): Arbitrary<string> {
   const unit = fc.oneof(
     { weight: 8, arbitrary: fc.constantFrom(...VCHAR) },
     { weight: 2, arbitrary: fc.constantFrom(' ', '\t') },
@@ -42,7 +43,7 @@ export function fieldValue(maxLength = 24): fc.Arbitrary<string> {
 }
 
 /** reasonPhrase: RFC 9112 §4 reason-phrase (HTAB, SP, VCHAR, obs-text), possibly empty. */
-export function reasonPhrase(): fc.Arbitrary<string> {
+export function reasonPhrase(): Arbitrary<string> {
   return fc.oneof(
     fc.constantFrom('OK', 'Not Found', 'Continue', 'Switching Protocols', ''),
     fc.string({ unit: fc.constantFrom(...VCHAR, ' ', '\t', ...OBS_TEXT), maxLength: 20 }),
@@ -50,7 +51,7 @@ export function reasonPhrase(): fc.Arbitrary<string> {
 }
 
 /** pathChars: RFC 3986 path or query characters, `%HH` escapes included. */
-export function pathChars(extra: string, maxLength: number): fc.Arbitrary<string> {
+export function pathChars(extra: string, maxLength: number): Arbitrary<string> {
   const pct = fc.tuple(hexDigit, hexDigit).map(([a, b]) => `%${a}${b}`);
   const unit = fc.oneof(
     { weight: 9, arbitrary: fc.constantFrom(...PCHAR, ...chars(extra)) },
@@ -60,13 +61,13 @@ export function pathChars(extra: string, maxLength: number): fc.Arbitrary<string
 }
 
 /** quotedString: RFC 9110 quoted-string with qdtext and quoted-pairs. */
-export function quotedString(): fc.Arbitrary<string> {
+export function quotedString(): Arbitrary<string> {
   const pair = fc.constantFrom(...VCHAR, ' ', '\t', ...OBS_TEXT).map((c) => `\\${c}`);
   const unit = fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...QDTEXT) }, pair);
   return fc.string({ unit, maxLength: 12 }).map((text) => `"${text}"`);
 }
 
 /** latin1Data: any bytes as a latin1 string, for bodies and tunnels. */
-export function latin1Data(maxLength: number, minLength = 0): fc.Arbitrary<string> {
+export function latin1Data(maxLength: number, minLength = 0): Arbitrary<string> {
   return fc.string({ unit: fc.constantFrom(...range(0, 0xff)), minLength, maxLength });
 }

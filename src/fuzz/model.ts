@@ -1,5 +1,6 @@
-import type { HeaderPair, ParserKind } from '../../src/parser/types.js';
+import type { HeaderPair, ParserKind } from '../parser/types.js';
 import type { ComparableMessage, ComparableResult } from './compare.js';
+import { latin1Bytes } from './latin1.js';
 
 /** Field: one header or trailer line; `value` has no leading or trailing SP/HTAB of its own. */
 export interface Field {
@@ -29,7 +30,7 @@ export type Body =
   | { framing: 'none' }
   | { framing: 'length'; data: string }
   | { framing: 'chunked'; chunks: Chunk[]; lastExtensions: string; trailers: Field[] }
-  | { framing: 'eof'; data: string };
+  | { framing: 'close'; data: string };
 
 /** StartLine: a request line or a status line. */
 export type StartLine =
@@ -77,7 +78,7 @@ function serializeBody(body: Body): string {
     case 'none':
       return '';
     case 'length':
-    case 'eof':
+    case 'close':
       return body.data;
     case 'chunked': {
       const chunks = body.chunks.map((c) => `${chunkSize(c)}${c.extensions}\r\n${c.data}\r\n`);
@@ -88,7 +89,7 @@ function serializeBody(body: Body): string {
 }
 
 /** serializeMessage writes one message, tunnel bytes included, as a latin1 string. */
-export function serializeMessage(message: MessageModel): string {
+function serializeMessage(message: MessageModel): string {
   const version = `HTTP/1.${message.versionMinor}`;
   const { start } = message;
   const startLine =
@@ -99,9 +100,20 @@ export function serializeMessage(message: MessageModel): string {
   return head + serializeBody(message.body) + message.tunnel;
 }
 
-/** serializeSample writes the whole stream of a sample as a latin1 string. */
-export function serializeSample(sample: Sample): string {
-  return sample.messages.map(serializeMessage).join('');
+/** messageText writes a message or the whole stream of a sample as a latin1 string (one char per byte). */
+export function messageText(model: MessageModel | Sample): string {
+  if ('start' in model) return serializeMessage(model);
+  return model.messages.map(serializeMessage).join('');
+}
+
+/**
+ * messageBytes serializes a message model, or every message of a sample in
+ * order, exactly as the model says: start line, header lines with their
+ * whitespace, the body in its framing (chunk sizes with leading zeros and
+ * extensions, trailers) and any tunnel bytes after an upgrading message.
+ */
+export function messageBytes(model: MessageModel | Sample): Uint8Array {
+  return latin1Bytes(messageText(model));
 }
 
 function pairs(fields: readonly Field[]): HeaderPair[] {
@@ -113,7 +125,7 @@ function bodyText(body: Body): string {
     case 'none':
       return '';
     case 'length':
-    case 'eof':
+    case 'close':
       return body.data;
     case 'chunked':
       return body.chunks.map((c) => c.data).join('');
@@ -148,6 +160,6 @@ export function expectedResult(sample: Sample): ComparableResult {
   return {
     messages: sample.messages.map(expectedMessage),
     error: null,
-    consumed: serializeSample(sample).length - tunnel,
+    consumed: messageText(sample).length - tunnel,
   };
 }

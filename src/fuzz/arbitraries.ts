@@ -1,13 +1,8 @@
-import fc from 'fast-check';
-import {
-  fieldValue,
-  latin1Data,
-  pathChars,
-  quotedString,
-  reasonPhrase,
-  token,
-} from './charsets.js';
-import type { Body, Chunk, Field, MessageModel, Sample, StartLine } from './serialize.js';
+import type { Arbitrary } from 'fast-check';
+import { fc } from './fast-check.js';
+import { latin1Data, pathChars, quotedString, reasonPhrase, token } from './charsets.js';
+import { fieldArbitrary, ows } from './fields.js';
+import type { Body, Chunk, Field, MessageModel, Sample, StartLine } from './model.js';
 
 /**
  * llhttp's HTTP methods other than CONNECT (which upgrades and is generated
@@ -20,28 +15,6 @@ const METHODS = [
   'MKACTIVITY', 'CHECKOUT', 'MERGE', 'M-SEARCH', 'NOTIFY', 'SUBSCRIBE', 'UNSUBSCRIBE', 'PATCH',
   'PURGE', 'MKCALENDAR', 'LINK', 'UNLINK', 'SOURCE', 'QUERY',
 ] as const;
-
-/** Header names llhttp gives a meaning to; random fields avoid them. */
-const SPECIAL_NAMES = new Set([
-  'connection',
-  'proxy-connection',
-  'content-length',
-  'transfer-encoding',
-  'upgrade',
-]);
-
-const ows = fc.constantFrom('', ' ', ' ', '  ', '\t', ' \t ');
-
-function field(name: fc.Arbitrary<string>, value: fc.Arbitrary<string>): fc.Arbitrary<Field> {
-  return fc.record({ name, value, before: ows, after: ows });
-}
-
-/** ordinaryField: a header or trailer llhttp attaches no meaning to. */
-const ordinaryField = field(
-  token().filter((name) => !SPECIAL_NAMES.has(name.toLowerCase())),
-  fieldValue(),
-);
-const ordinaryFields = fc.array(ordinaryField, { maxLength: 5 });
 
 const host = fc.oneof(
   fc.domain(),
@@ -57,7 +30,7 @@ const absoluteForm = fc
   .map(([scheme, h, p, path]) => `${scheme}://${h}${p === null ? '' : `:${p}`}${path}`);
 const authorityForm = fc.tuple(host, port).map(([h, p]) => `${h}:${p}`);
 
-const requestLine: fc.Arbitrary<StartLine> = fc
+const requestLine: Arbitrary<StartLine> = fc
   .oneof(
     {
       weight: 6,
@@ -78,7 +51,7 @@ const chunkExtension = fc
   .tuple(token(6), fc.option(fc.oneof(token(6), quotedString())))
   .map(([name, value]) => `;${name}${value === null ? '' : `=${value}`}`);
 const chunkExtensions = fc.array(chunkExtension, { maxLength: 2 }).map((list) => list.join(''));
-const chunk: fc.Arbitrary<Chunk> = fc.record({
+const chunk: Arbitrary<Chunk> = fc.record({
   data: latin1Data(24, 1),
   zeros: fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, fc.integer({ min: 1, max: 3 })),
   upperHex: fc.boolean(),
@@ -86,21 +59,21 @@ const chunk: fc.Arbitrary<Chunk> = fc.record({
 });
 
 /** The framing of a message body, chosen before its headers are built. */
-type Framing = 'none' | 'length' | 'chunked' | 'eof';
+type Framing = 'none' | 'length' | 'chunked' | 'close';
 
-function body(framing: Framing): fc.Arbitrary<Body> {
+function body(framing: Framing, field: Arbitrary<Field>): Arbitrary<Body> {
   switch (framing) {
     case 'none':
       return fc.constant({ framing });
     case 'length':
-    case 'eof':
+    case 'close':
       return latin1Data(64).map((data) => ({ framing, data }));
     case 'chunked':
       return fc.record({
         framing: fc.constant(framing),
         chunks: fc.array(chunk, { maxLength: 4 }),
         lastExtensions: chunkExtensions,
-        trailers: fc.array(ordinaryField, { maxLength: 3 }),
+        trailers: fc.array(field, { maxLength: 3 }),
       });
   }
 }
@@ -122,7 +95,7 @@ interface Shape {
   upgrades: boolean;
 }
 
-function connectionValue(shape: Shape): fc.Arbitrary<string | null> {
+function connectionValue(shape: Shape): Arbitrary<string | null> {
   if (shape.upgradeHeader) return fc.constantFrom('upgrade', 'Upgrade', 'keep-alive, Upgrade');
   if (shape.persistence === 'close') {
     return shape.versionMinor === 1
@@ -140,12 +113,12 @@ const transferEncoding = fc.constantFrom('chunked', 'Chunked', 'gzip, chunked', 
  * message builds a message of a given shape: its body, its control headers
  * (spelled and placed at random among ordinary ones) and what llhttp reports.
  */
-function message(shape: Shape): fc.Arbitrary<MessageModel> {
+function message(shape: Shape, field: Arbitrary<Field>): Arbitrary<MessageModel> {
   const framing = shape.answersHead && shape.framing === 'none' ? 'length' : shape.framing;
   return fc
     .record({
-      body: body(framing),
-      fields: ordinaryFields,
+      body: body(framing, field),
+      fields: fc.array(field, { maxLength: 5 }),
       connection: connectionValue(shape),
       te: transferEncoding,
       spellings: fc.array(fc.nat(2), { minLength: 4, maxLength: 4 }),
@@ -194,12 +167,12 @@ function message(shape: Shape): fc.Arbitrary<MessageModel> {
 const versionMinor = fc.constantFrom<0 | 1>(0, 1);
 
 /** Keep-alive; closing is allowed only when nothing follows. */
-function persistence(last: boolean): fc.Arbitrary<Persistence> {
+function persistence(last: boolean): Arbitrary<Persistence> {
   return last ? fc.constantFrom<Persistence>('keep-alive', 'close') : fc.constant('keep-alive');
 }
 
 /** request: one request; `last` allows the shapes after which nothing may follow. */
-function request(last: boolean): fc.Arbitrary<MessageModel> {
+function request(last: boolean, field: Arbitrary<Field>): Arbitrary<MessageModel> {
   const plain = fc
     .record({
       start: requestLine,
@@ -215,7 +188,8 @@ function request(last: boolean): fc.Arbitrary<MessageModel> {
       upgradeHeader: false,
       upgrades: false,
     }));
-  if (!last) return plain.chain(message);
+  const framed = (shape: Shape) => message(shape, field);
+  if (!last) return plain.chain(framed);
   const upgrade = fc
     .record({ start: requestLine, framing: fc.constantFrom<Framing>('none', 'length') })
     .map((s) => ({
@@ -235,10 +209,10 @@ function request(last: boolean): fc.Arbitrary<MessageModel> {
     upgradeHeader: false,
     upgrades: true,
   }));
-  return fc.oneof({ weight: 6, arbitrary: plain }, upgrade, connect).chain(message);
+  return fc.oneof({ weight: 6, arbitrary: plain }, upgrade, connect).chain(framed);
 }
 
-function statusLine(status: fc.Arbitrary<number>): fc.Arbitrary<StartLine> {
+function statusLine(status: Arbitrary<number>): Arbitrary<StartLine> {
   return fc.record({ status, reason: reasonPhrase() }).map((s) => ({ kind: 'response', ...s }));
 }
 
@@ -248,30 +222,34 @@ interface Exchange {
   method: string;
 }
 
-const interim = statusLine(fc.constantFrom(100, 102, 103)).chain((start) =>
-  message({
-    start,
-    versionMinor: 1,
-    persistence: 'keep-alive',
-    framing: 'none',
-    answersHead: false,
-    upgradeHeader: false,
-    upgrades: false,
-  }),
-);
-
 /** Most final responses come alone; some after one or two interim ones. */
-const interims = fc.oneof(
-  { weight: 3, arbitrary: fc.constant([]) },
-  fc.array(interim, { minLength: 1, maxLength: 2 }),
-);
+function interims(field: Arbitrary<Field>): Arbitrary<MessageModel[]> {
+  const interim = statusLine(fc.constantFrom(100, 102, 103)).chain((start) =>
+    message(
+      {
+        start,
+        versionMinor: 1,
+        persistence: 'keep-alive',
+        framing: 'none',
+        answersHead: false,
+        upgradeHeader: false,
+        upgrades: false,
+      },
+      field,
+    ),
+  );
+  return fc.oneof(
+    { weight: 3, arbitrary: fc.constant<MessageModel[]>([]) },
+    fc.array(interim, { minLength: 1, maxLength: 2 }),
+  );
+}
 
 /**
  * exchange: a final response (after 0–2 interim ones). With `methods`, it may
  * answer HEAD (body left out) or CONNECT (a 2xx then upgrades); `last`
  * allows closing, read-until-close and upgrading responses.
  */
-function exchange(last: boolean, methods: boolean): fc.Arbitrary<Exchange> {
+function exchange(last: boolean, methods: boolean, field: Arbitrary<Field>): Arbitrary<Exchange> {
   const ordinary = fc
     .record({
       start: statusLine(
@@ -280,7 +258,7 @@ function exchange(last: boolean, methods: boolean): fc.Arbitrary<Exchange> {
       versionMinor,
       persistence: persistence(last),
       framing: last
-        ? fc.constantFrom<Framing>('length', 'chunked', 'eof')
+        ? fc.constantFrom<Framing>('length', 'chunked', 'close')
         : fc.constantFrom<Framing>('length', 'chunked'),
       method: fc.constantFrom(...(methods ? ['GET', 'POST', 'HEAD'] : ['GET'])),
       advertise: fc.boolean(),
@@ -333,37 +311,75 @@ function exchange(last: boolean, methods: boolean): fc.Arbitrary<Exchange> {
     .oneof(...finals)
     .chain(({ method, shape }) =>
       fc
-        .tuple(interims, message(shape as Shape))
+        .tuple(interims(field), message(shape as Shape, field))
         .map(([interims, final]) => ({ responses: [...interims, final], method })),
     );
 }
 
-/** pipelined: 1–4 units where only the last may end the connection. */
-function pipelined<T>(unit: (last: boolean) => fc.Arbitrary<T>): fc.Arbitrary<T[]> {
+/** MessageOptions: what the message arbitraries generate. */
+export interface MessageOptions {
+  /** Most messages in one stream (pipelined; only the last may close or upgrade); default 4, at least 1. */
+  maxMessages?: number;
+  /** Mix valid but unusual header names and values in (see `fieldArbitrary`); default true. */
+  hostileHeaders?: boolean;
+}
+
+/** ResponseOptions: `MessageOptions` and the requests the responses answer. */
+export interface ResponseOptions extends MessageOptions {
+  /**
+   * Also answer HEAD (no body) and CONNECT (a 2xx upgrades) and set the
+   * sample's `requestMethod`, as `ParserOptions.requestMethod` takes it;
+   * default false (every response answers a GET).
+   */
+  withRequestMethod?: boolean;
+}
+
+/** pipelined: 1 to `max` units where only the last may end the connection. */
+function pipelined<T>(unit: (last: boolean) => Arbitrary<T>, max: number): Arbitrary<T[]> {
   return fc
-    .tuple(fc.array(unit(false), { maxLength: 3 }), unit(true))
+    .tuple(fc.array(unit(false), { maxLength: Math.max(max, 1) - 1 }), unit(true))
     .map(([init, last]) => [...init, last]);
 }
 
-/** requestSample: 1–4 pipelined valid requests. */
-export function requestSample(): fc.Arbitrary<Sample> {
-  return pipelined(request).map((messages) => ({ kind: 'request', messages }));
+/**
+ * requestArbitrary generates streams of valid requests (a `Sample`): every
+ * method llhttp knows, origin, absolute, authority (CONNECT) and asterisk
+ * targets, HTTP/1.0 and 1.1, headers with their framing and connection
+ * lines spelled and placed at random, bodies framed by length or chunked
+ * (extensions, trailers), and a last request that may close or upgrade
+ * (with tunnel bytes after it). Each model states what llhttp reports.
+ */
+export function requestArbitrary(options: MessageOptions = {}): Arbitrary<Sample> {
+  const field = fieldArbitrary(options.hostileHeaders ?? true);
+  return pipelined((last) => request(last, field), options.maxMessages ?? 4).map((messages) => ({
+    kind: 'request',
+    messages,
+  }));
 }
 
 /**
- * responseSample: 1–4 valid exchanges. `withRequestMethod` adds HEAD and
- * CONNECT exchanges and sets `requestMethod`; without it every response
- * answers a GET and `requestMethod` is absent.
+ * responseArbitrary generates streams of valid responses (a `Sample`), as
+ * `requestArbitrary` does requests: interim 1xx responses, bodiless 204 and
+ * 304, bodies by length, chunked or (last) until close, and a last response
+ * that may close, switch protocols (101) or, with `withRequestMethod`, open
+ * a CONNECT tunnel.
  */
-export function responseSample(withRequestMethod: boolean): fc.Arbitrary<Sample> {
-  return pipelined((last) => exchange(last, withRequestMethod)).map((exchanges) => {
+export function responseArbitrary(options: ResponseOptions = {}): Arbitrary<Sample> {
+  const field = fieldArbitrary(options.hostileHeaders ?? true);
+  const methods = options.withRequestMethod ?? false;
+  const unit = (last: boolean) => exchange(last, methods, field);
+  return pipelined(unit, options.maxMessages ?? 4).map((exchanges) => {
     const messages = exchanges.flatMap((e) => e.responses);
-    if (!withRequestMethod) return { kind: 'response', messages };
+    if (!methods) return { kind: 'response', messages };
     return { kind: 'response', messages, requestMethod: exchanges.map((e) => e.method) };
   });
 }
 
-/** anySample: requests, responses, and responses with request methods, evenly. */
-export function anySample(): fc.Arbitrary<Sample> {
-  return fc.oneof(requestSample(), responseSample(false), responseSample(true));
+/** sampleArbitrary: requests, responses, and responses with request methods, evenly. */
+export function sampleArbitrary(options: MessageOptions = {}): Arbitrary<Sample> {
+  return fc.oneof(
+    requestArbitrary(options),
+    responseArbitrary(options),
+    responseArbitrary({ ...options, withRequestMethod: true }),
+  );
 }
