@@ -12,6 +12,7 @@ import {
   llhttpOracle,
   messageBytes,
   mutateBytes,
+  type Mutation,
   mutationArbitrary,
   requestArbitrary,
   responseArbitrary,
@@ -75,9 +76,13 @@ describe('httpwire/fuzz', () => {
   });
 
   it('replaces a CRLF for the line-terminator trick', () => {
-    const out = mutateBytes(Buffer.from('a\r\nb\r\n'), [
-      { trick: 'line-terminator', op: 'replace-crlf', crlf: 1, text: '\n' },
-    ]);
+    const mutation: Mutation = {
+      trick: 'line-terminator',
+      op: 'replace-crlf',
+      crlf: 1,
+      text: '\n',
+    };
+    const out = mutateBytes(Buffer.from('a\r\nb\r\n'), [mutation]);
     expect(Buffer.from(out).toString('latin1')).toBe('a\r\nb\n');
   });
 
