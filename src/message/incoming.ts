@@ -1,7 +1,7 @@
 import { ProtocolError } from '../errors.js';
 import { URL_SERVER } from '../parser/charsets.js';
 import type { HeaderPair } from '../parser/types.js';
-import { FORBIDDEN_TRAILERS, isToken } from './field-syntax.js';
+import { FORBIDDEN_TRAILERS, isToken, trimOWS } from './field-syntax.js';
 import { Header } from './header.js';
 
 /**
@@ -126,7 +126,7 @@ export function announcedTrailer(
     const [field, value] = pairs[i]!;
     if (!equalsLower(field, 'trailer')) continue;
     for (const part of value.split(',')) {
-      const name = part.trim();
+      const name = trimOWS(part);
       if (isToken(name) && !FORBIDDEN_TRAILERS.has(name.toLowerCase()) && !into.has(name)) {
         into.set(name, null);
       }

@@ -1,5 +1,7 @@
 import { ProtocolError } from '../errors.js';
+import { forEachListElement, hasToken, isPrintableASCII } from '../message/field-syntax.js';
 import { deleteHeaderNames, type Header } from '../message/header.js';
+import { upgradeType } from '../message/protocol-switch.js';
 
 /**
  * HOP_HEADERS are the hop-by-hop fields a proxy removes in both directions,
@@ -34,78 +36,15 @@ export interface RemoveHopByHopOptions {
   keepTeTrailers?: boolean;
 }
 
-function isOWS(c: number): boolean {
-  return c === 0x20 || c === 0x09;
-}
-
-/** Go's textproto.TrimString: ASCII whitespace (SP, HTAB, CR, LF) off both ends. */
-function isASCIISpace(c: number): boolean {
-  return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
-}
-
-/** Lower-cases one ASCII letter code; other codes are returned as they are. */
-function lowerASCII(c: number): number {
-  return c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
-}
-
-/**
- * Compares the element `value[from, to)` with `token`, ASCII
- * case-insensitively; a non-ASCII char never matches (Go's httpguts.tokenEqual).
- */
-function elementEquals(value: string, from: number, to: number, token: string): boolean {
-  if (to - from !== token.length) return false;
-  for (let i = 0; i < token.length; i++) {
-    const c = value.charCodeAt(from + i);
-    if (c >= 0x80 || lowerASCII(c) !== lowerASCII(token.charCodeAt(i))) return false;
-  }
-  return true;
-}
-
-/**
- * forEachElement calls `fn(from, to)` for each comma-separated element of
- * `value` once trimmed by `isSpace`, skipping empty ones.
- */
-function forEachElement(
-  value: string,
-  isSpace: (c: number) => boolean,
-  fn: (from: number, to: number) => boolean | void,
-): boolean {
-  let start = 0;
-  while (start <= value.length) {
-    let end = value.indexOf(',', start);
-    if (end === -1) end = value.length;
-    let from = start;
-    let to = end;
-    while (from < to && isSpace(value.charCodeAt(from))) from++;
-    while (to > from && isSpace(value.charCodeAt(to - 1))) to--;
-    if (from < to && fn(from, to) === true) return true;
-    start = end + 1;
-  }
-  return false;
-}
-
-/**
- * headerValuesContainToken reports whether any of `values` holds `token` as
- * one of its comma-separated elements, ignoring case and optional
- * whitespace (Go's httpguts.HeaderValuesContainsToken).
- */
-export function headerValuesContainToken(values: readonly string[], token: string): boolean {
-  for (const value of values) {
-    const found = forEachElement(value, isOWS, (from, to) => elementEquals(value, from, to, token));
-    if (found) return true;
-  }
-  return false;
-}
-
 /**
  * connectionOptions returns the field names listed in every `Connection`
- * line of `header` (RFC 9110 §7.6.1), in order, trimmed of ASCII
- * whitespace, empty elements left out (go#46313).
+ * line of `header` (RFC 9110 §7.6.1), in order, trimmed of OWS, empty
+ * elements left out (go#46313).
  */
 export function connectionOptions(header: Header): string[] {
   const names: string[] = [];
   for (const value of header.values('Connection')) {
-    forEachElement(value, isASCIISpace, (from, to) => {
+    forEachListElement(value, (from, to) => {
       names.push(value.slice(from, to));
     });
   }
@@ -135,34 +74,7 @@ export function removeHopByHopHeaders(header: Header, options: RemoveHopByHopOpt
  * Pass the inbound header, before hop-by-hop removal.
  */
 export function acceptsTrailers(header: Header): boolean {
-  return headerValuesContainToken(header.values('TE'), 'trailers');
-}
-
-/**
- * upgradeType returns the first `Upgrade` value when a `Connection` line
- * lists `upgrade`, else '' (Go's upgradeType; the value keeps its case).
- */
-export function upgradeType(header: Header): string {
-  if (!headerValuesContainToken(header.values('Connection'), 'upgrade')) return '';
-  return header.get('Upgrade') ?? '';
-}
-
-/** isPrintableASCII reports whether every char of `s` is in SP..`~` (Go's ascii.IsPrint). */
-export function isPrintableASCII(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e) return false;
-  }
-  return true;
-}
-
-/** equalFoldASCII compares two strings ignoring ASCII case only (Go's ascii.EqualFold). */
-export function equalFoldASCII(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    if (lowerASCII(a.charCodeAt(i)) !== lowerASCII(b.charCodeAt(i))) return false;
-  }
-  return true;
+  return hasToken(header.values('TE'), 'trailers');
 }
 
 /**
@@ -189,29 +101,5 @@ export function requestUpgradeType(header: Header, protoMajor: number, protoMino
       'client tried to use upgrade header on non-http/1.1 connection',
     );
   }
-  return headerValuesContainToken([type], 'h2c') ? '' : type;
-}
-
-/**
- * checkUpgradeResponse checks a 101 response header against the upgrade
- * the proxy requested, as Go's handleUpgradeResponse: it throws
- * `ERR_INVALID_UPGRADE` when the backend's protocol is not printable ASCII
- * or differs (ignoring ASCII case) from `requested`, and returns the
- * backend's protocol otherwise.
- */
-export function checkUpgradeResponse(requested: string, header: Header): string {
-  const type = upgradeType(header);
-  if (!isPrintableASCII(type)) {
-    throw new ProtocolError(
-      'ERR_INVALID_UPGRADE',
-      `backend tried to switch to invalid protocol ${JSON.stringify(type)}`,
-    );
-  }
-  if (!equalFoldASCII(requested, type)) {
-    throw new ProtocolError(
-      'ERR_INVALID_UPGRADE',
-      `backend tried to switch protocol ${JSON.stringify(type)} when ${JSON.stringify(requested)} was requested`,
-    );
-  }
-  return type;
+  return hasToken([type], 'h2c') ? '' : type;
 }

@@ -1,7 +1,7 @@
 import type { ServerConn } from '../conn/server-conn.js';
 import { ProtocolError } from '../errors.js';
 import type { Detached } from '../io/socket-reader.js';
-import { FORBIDDEN_TRAILERS, hasToken, isToken } from '../message/field-syntax.js';
+import { FORBIDDEN_TRAILERS, hasToken, isToken, trimOWS } from '../message/field-syntax.js';
 import { ADOPT, type AdoptingInit } from '../message/adopt.js';
 import { appendTrustedLine, Header, isEmptyHeader } from '../message/header.js';
 import type { Request } from '../message/request.js';
@@ -379,7 +379,7 @@ function declaredTrailers(header: Header): Header {
   const trailer = new Header();
   for (const value of header.values('Trailer')) {
     for (const part of value.split(',')) {
-      const name = part.trim();
+      const name = trimOWS(part);
       if (isToken(name) && !FORBIDDEN_TRAILERS.has(name.toLowerCase())) trailer.set(name, null);
     }
   }

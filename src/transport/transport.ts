@@ -16,6 +16,10 @@
  *   by the server before any response byte, and the request could not be
  *   retried (Go's errServerClosedIdle).
  * - `ERR_NO_RESPONSE` — a new connection was closed before any response byte.
+ * - `ERR_UNEXPECTED_SWITCH` — a 101 Switching Protocols that is no switch
+ *   the request asked for: the request had no `Connection: upgrade` with an
+ *   `Upgrade` (or was a CONNECT), or the 101 lacks them or names another
+ *   protocol. The connection is closed (see `protocolSwitchError`).
  * - `ERR_NOT_UPGRADED` — `hijack(res)` for a response that did not switch
  *   protocols, or whose socket was already taken.
  * Anything else comes through as it is: a `ParseError` for a malformed
@@ -27,6 +31,7 @@ import type { ConnOptions } from '../conn/conn-options.js';
 import type { Detached } from '../io/socket-reader.js';
 import { type AbortWatch, watchSignal } from '../message/abort-watch.js';
 import { Request } from '../message/request.js';
+import { protocolSwitchError } from '../message/protocol-switch.js';
 import type { Response } from '../message/response.js';
 import { dial, type Origin, originOf } from './dial.js';
 import { PersistConn } from './persist-conn.js';
@@ -248,6 +253,11 @@ export class Transport implements RoundTripper {
     res.request = req;
     if (res.status === 101 || (req.method === 'CONNECT' && res.status >= 200 && res.status < 300)) {
       abort?.unwatch(onAbort);
+      const refused = res.status === 101 ? protocolSwitchError(wire, res) : null;
+      if (refused !== null) {
+        pc.close(); // what follows the 101 is neither HTTP nor a protocol we asked for
+        throw refused;
+      }
       this.#upgraded.set(res, pc);
       this.#unread.register(res, pc, res);
       return res;
