@@ -78,11 +78,13 @@ const MAX_ORIGINS = 1024;
  * too (while a `signal` given to `roundTrip` is alive, it keeps the body).
  *
  * A request that fails on a reused connection before any response byte
- * arrived is retried once on a new connection when it is idempotent (GET,
- * HEAD, OPTIONS, TRACE, PUT, DELETE or with an Idempotency-Key) or was not
- * written at all, and its body can be replayed (none, a string or bytes):
- * the server closing an idle connection must not fail a request (Go's
- * shouldRetryRequest).
+ * arrived is retried when it is idempotent (GET, HEAD, OPTIONS, TRACE, PUT,
+ * DELETE or with an Idempotency-Key) or was not written at all, and its
+ * body can be replayed (none, a string or bytes): the server closing idle
+ * connections must not fail a request (Go's shouldRetryRequest). Each try
+ * takes the next idle connection and closes it when it fails so, as Go
+ * does, the request is retried until it reaches a connection that answers,
+ * fails on a freshly dialed one, or fails in a way that is not retried.
  */
 export class Transport implements RoundTripper {
   readonly #maxIdle: number;
@@ -122,7 +124,7 @@ export class Transport implements RoundTripper {
     const origin = this.#originOf(req);
     const replaying = replayable(req);
     const replay = replaying instanceof Promise ? await replaying : replaying;
-    for (let attempt = 0; ; attempt++) {
+    for (;;) {
       const wire = replay?.() ?? req;
       const pc = this.#takeIdle(origin) ?? (await this.#getConn(origin, abort));
       try {
@@ -130,9 +132,10 @@ export class Transport implements RoundTripper {
       } catch (err) {
         const lost = pc.lost; // the peer's doing, not an abort or timeout of ours
         pc.close();
-        // Go's shouldRetryRequest: only a reused conn, only before any response byte.
+        // Go's shouldRetryRequest: only a reused conn, only before any response
+        // byte. Each retry uses up the stale conn it took, so the loop ends at
+        // a conn that answers or at a fresh one, whose failure is final.
         const retry =
-          attempt === 0 &&
           lost &&
           pc.reused &&
           !pc.responseStarted &&
