@@ -46,7 +46,7 @@ export const bench: Bench = {
         'each turn a fresh process; medians',
     );
     print(
-      `1-minute load average at start: ${os.loadavg()[0].toFixed(2)} (other work skews every figure)`,
+      `1-minute load average at start: ${os.loadavg()[0]!.toFixed(2)} (other work skews every figure)`,
     );
     const server = spawnScript(PEER_CPU, 'serve.ts', ['raw', EXPECTED_BODY]);
     try {

@@ -46,17 +46,17 @@ export function timeInterleaved(cases: readonly TimedCase[], options: TimingOpti
   for (let round = 0; round < options.rounds; round++) {
     for (let k = 0; k < cases.length; k++) {
       const i = (round + k) % cases.length;
-      rates[i].push(timeTurn(cases[i], batches[i], options.roundMs));
+      rates[i]!.push(timeTurn(cases[i]!, batches[i]!, options.roundMs));
     }
   }
   return cases.map((c, i) => {
-    const sorted = [...rates[i]].sort((a, b) => a - b);
+    const sorted = [...rates[i]!].sort((a, b) => a - b);
     const median = quantile(sorted, 0.5);
     return {
       name: c.name,
       opsPerSec: median,
       spread: (quantile(sorted, 0.75) - quantile(sorted, 0.25)) / median,
-      rounds: rates[i],
+      rounds: rates[i]!,
     };
   });
 }
@@ -66,7 +66,7 @@ function quantile(sorted: readonly number[], q: number): number {
   const at = (sorted.length - 1) * q;
   const low = Math.floor(at);
   const high = Math.min(low + 1, sorted.length - 1);
-  return sorted[low] + (sorted[high] - sorted[low]) * (at - low);
+  return sorted[low]! + (sorted[high]! - sorted[low]!) * (at - low);
 }
 
 /** calibrate runs `c` for about `warmupMs` and returns a batch size of about BATCH_NS. */
@@ -100,6 +100,6 @@ function timeTurn(c: TimedCase, batch: number, ms: number): number {
  * between rounds moves both and leaves the ratio alone.
  */
 export function pairedRatio(a: Timing, b: Timing): number {
-  const ratios = a.rounds.map((rate, round) => rate / b.rounds[round]).sort((x, y) => x - y);
+  const ratios = a.rounds.map((rate, round) => rate / b.rounds[round]!).sort((x, y) => x - y);
   return quantile(ratios, 0.5);
 }

@@ -96,23 +96,23 @@ function describe(messages: readonly unknown[]): string {
 
 function benchSample(sample: ParserSample, options: BenchOptions): SampleResult {
   const runs = CONTENDERS.map((c) => c.prepare(sample.kind, sample.chunks));
-  const want = describe(runs[CONTENDERS.indexOf(nativeLlhttp)]());
+  const want = describe(runs[CONTENDERS.indexOf(nativeLlhttp)]!());
   runs.forEach((run, i) => {
     if (describe(run()) !== want) {
-      throw new Error(`${CONTENDERS[i].name} parses ${sample.name} unlike node llhttp`);
+      throw new Error(`${CONTENDERS[i]!.name} parses ${sample.name} unlike node llhttp`);
     }
   });
 
   const timings = timeInterleaved(
     CONTENDERS.map((c, i) => ({
       name: c.name,
-      run: () => runs[i]().length,
+      run: () => runs[i]!().length,
       unitsPerRun: sample.messages,
     })),
     options,
   );
-  const native = timings[CONTENDERS.indexOf(nativeLlhttp)];
-  const parserJs = timings[CONTENDERS.indexOf(httpParserJs)];
+  const native = timings[CONTENDERS.indexOf(nativeLlhttp)]!;
+  const parserJs = timings[CONTENDERS.indexOf(httpParserJs)]!;
   const results = timings.map((t) => ({
     contender: t.name,
     mbPerSec: (t.opsPerSec * sample.bytes) / 1e6,

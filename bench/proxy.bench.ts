@@ -97,7 +97,7 @@ export const bench: Bench = {
         : 'taskset or a second core missing: nothing is pinned, figures will wander',
     );
     print(
-      `1-minute load average at start: ${os.loadavg()[0].toFixed(2)} (other work skews every figure)`,
+      `1-minute load average at start: ${os.loadavg()[0]!.toFixed(2)} (other work skews every figure)`,
     );
     const built = buildGoProxy();
     print(

@@ -39,10 +39,10 @@ function allowedCpus(): string | null {
 
 /** formatTable lays out rows under headers; the first column is left-aligned, the rest right. */
 export function formatTable(headers: readonly string[], rows: readonly string[][]): string {
-  const widths = headers.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const widths = headers.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   const line = (cells: readonly string[]) =>
     cells
-      .map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])))
+      .map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
       .join('  ');
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }

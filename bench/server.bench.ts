@@ -79,7 +79,7 @@ export const bench: Bench = {
         : 'taskset or a second core missing: nothing is pinned, figures will wander',
     );
     print(
-      `1-minute load average at start: ${os.loadavg()[0].toFixed(2)} (other work skews every figure)`,
+      `1-minute load average at start: ${os.loadavg()[0]!.toFixed(2)} (other work skews every figure)`,
     );
     const throughput = hasWrk()
       ? await measureThroughput(print, Math.max(1, Math.round(seconds)), rounds)
@@ -108,7 +108,7 @@ async function measureThroughput(
   );
   const servers = await Promise.all(CONTENDERS.map((c) => startChild(c.kind, BODY)));
   try {
-    const ports = new Map(CONTENDERS.map((c, i) => [c, servers[i].port]));
+    const ports = new Map(CONTENDERS.map((c, i) => [c, servers[i]!.port]));
     const rows: ThroughputRow[] = [];
     for (const pipelined of [false, true]) {
       const mode = pipelined ? `pipelined ×${PIPELINE_DEPTH}` : 'keep-alive';
@@ -150,8 +150,8 @@ async function measureThroughput(
 }
 
 function rowsOf(mode: string, rated: Rated[]): ThroughputRow[] {
-  const node = rated[CONTENDERS.findIndex((c) => c.kind === 'node-http')];
-  const raw = rated[CONTENDERS.findIndex((c) => c.kind === 'raw')];
+  const node = rated[CONTENDERS.findIndex((c) => c.kind === 'node-http')]!;
+  const raw = rated[CONTENDERS.findIndex((c) => c.kind === 'raw')]!;
   return rated.map((r) => ({
     mode,
     server: r.name,

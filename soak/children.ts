@@ -41,7 +41,7 @@ export class SoakChild {
 
   /** latest is the newest sample (the child sends one every second). */
   get latest(): Sample {
-    return this.samples[this.samples.length - 1].sample;
+    return this.samples[this.samples.length - 1]!.sample;
   }
 
   /** sample asks the child for a sample now and resolves with it. */

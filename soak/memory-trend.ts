@@ -59,9 +59,9 @@ export function judgeMemory(
   const heapPer5Min = slope * FIVE_MINUTES_MS;
   const heapShare = heapPer5Min / meanY;
   const minima = windowMinima(kept, fromMs);
-  const rssFirst = minima[0];
-  const rssLast = minima[minima.length - 1];
-  const rssMonotonic = minima.every((m, i) => i === 0 || m >= minima[i - 1] - RSS_JITTER);
+  const rssFirst = minima[0]!;
+  const rssLast = minima[minima.length - 1]!;
+  const rssMonotonic = minima.every((m, i) => i === 0 || m >= minima[i - 1]! - RSS_JITTER);
   const failures: string[] = [];
   if (heapShare > HEAP_GROWTH_LIMIT) {
     failures.push(

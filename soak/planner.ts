@@ -88,7 +88,7 @@ export class Planner {
       pick -= weight;
       if (pick < 0) return route;
     }
-    return weights[weights.length - 1][0];
+    return weights[weights.length - 1]![0];
   }
 
   /** #int draws an integer from `low` to `high`, both included. */

@@ -46,7 +46,7 @@ export function windowLine(label: string, tally: Tally, proxy: Sample, backend: 
 
 function row(cells: readonly string[]): string {
   return cells
-    .map((cell, i) => (i < COLUMNS.length ? cell.padStart(COLUMNS[i][1]) : cell))
+    .map((cell, i) => (i < COLUMNS.length ? cell.padStart(COLUMNS[i]![1]) : cell))
     .join('  ');
 }
 

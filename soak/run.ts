@@ -46,7 +46,7 @@ const host = machine();
 print(
   `soak: ${durationS} s, seed ${seed} (SOAK_SEED=${seed} replays the plans); ` +
     `${host.cpu}, ${host.cores} cores, node ${host.node}, ${host.os}; ` +
-    `1-minute load average ${os.loadavg()[0].toFixed(2)} (other work skews the rates and latencies)`,
+    `1-minute load average ${os.loadavg()[0]!.toFixed(2)} (other work skews the rates and latencies)`,
 );
 const backend = await startChild('backend', 'backend.ts', []);
 const proxy = await startChild('proxy', 'proxy.ts', [String(backend.port)]);

@@ -60,5 +60,5 @@ export function quantile(values: number[], q: number): number {
   if (values.length === 0) return NaN;
   values.sort((a, b) => a - b);
   const rank = Math.ceil(q * values.length) - 1;
-  return values[Math.min(values.length - 1, Math.max(0, rank))];
+  return values[Math.min(values.length - 1, Math.max(0, rank))]!;
 }

@@ -53,7 +53,7 @@ export function summaryLines(f: SummaryFacts): string[] {
         ]),
     `  proxy errorLog     ${formatCounts(f.end.logs)}`,
     `  backend errorLog   ${formatCounts(f.backendEnd.logs)}`,
-    `  load average       ${os.loadavg()[0].toFixed(2)} over the last minute (2 cores: above 2, work waited for a CPU)`,
+    `  load average       ${os.loadavg()[0]!.toFixed(2)} over the last minute (2 cores: above 2, work waited for a CPU)`,
     `  open at the end    ${f.openAfter} client connection(s) at the proxy, ` +
       `${f.backendEnd.open} (idle) from the proxy to the backend`,
   ];

@@ -24,13 +24,26 @@ export class ParseError extends ProtocolError {
   readonly reason: string;
   /** Stream offset of the error: llhttp's error position, counted from the parser's first byte. */
   readonly offset: number;
+  /**
+   * True when the message is well-formed but asks for what HTTP/1.1 parsing
+   * does not implement: a version other than 1.x (or the HTTP/2 preface), a
+   * request transfer coding other than a final `chunked`. A server answers
+   * these 505 or 501 (RFC 9110 §15.6.6, RFC 9112 §6.1) and the rest 400.
+   */
+  readonly unsupported: boolean;
 
-  constructor(code: string, reason: string, offset: number) {
+  constructor(code: string, reason: string, offset: number, unsupported = false) {
     super(code, `${code}: ${reason}`);
     this.name = 'ParseError';
     this.reason = reason;
     this.offset = offset;
+    this.unsupported = unsupported;
   }
+}
+
+/** errorMessage is what a log line says of a thrown value: an Error's message, anything else as a string. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 function sentinel(code: string, message: string): ProtocolError {
@@ -43,6 +56,16 @@ export const ErrPersistEOF = sentinel('ERR_PERSIST_EOF', 'persistent connection 
 export const ErrClosed = sentinel('ERR_CLOSED', 'connection closed by user');
 /** ErrPipeline: a read or write out of pipeline order, or for an unknown request (Go's ErrPipeline). */
 export const ErrPipeline = sentinel('ERR_PIPELINE', 'pipeline error');
+/**
+ * ErrAbortHandler: thrown by a handler to make the server abort the client
+ * connection instead of ending the response cleanly: an RST once the head
+ * is out (Go's http.ErrAbortHandler; go#23643: never end a truncated body
+ * cleanly). The server does not log it.
+ */
+export const ErrAbortHandler = sentinel(
+  'ERR_ABORT_HANDLER',
+  'response aborted: backend body failed',
+);
 /** ErrHandled: a ReverseProxy `proxy` hook answered the request itself. */
 export const ErrHandled = sentinel('ERR_HANDLED', 'request handled');
 /**

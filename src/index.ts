@@ -2,6 +2,7 @@
  * httpwire — a low-level HTTP/1.1 connection toolkit for Node.js.
  */
 export {
+  ErrAbortHandler,
   ErrBodyDiscarded,
   ErrClosed,
   ErrHandled,
@@ -10,6 +11,7 @@ export {
   ParseError,
   ProtocolError,
 } from './errors.js';
+export { type ErrorCode, type ParseErrorCode, PROTOCOL_ERROR_CODES } from './error-codes.js';
 export * from './parser/index.js';
 export * from './conn/index.js';
 export { Body } from './message/body.js';

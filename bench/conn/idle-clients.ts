@@ -6,7 +6,7 @@
  */
 import net from 'node:net';
 
-const [port, count] = process.argv.slice(2).map(Number);
+const [port = 0, count = 0] = process.argv.slice(2).map(Number);
 const REQUEST = Buffer.from(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`, 'latin1');
 const BATCH = 256; // connections opened at once
 

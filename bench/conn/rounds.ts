@@ -21,7 +21,7 @@ export async function runRounds<C extends { name: string }>(
   for (let round = 0; round < rounds; round++) {
     for (let k = 0; k < contenders.length; k++) {
       const i = (round + k) % contenders.length;
-      rated[i].rounds.push(await turn(contenders[i]));
+      rated[i]!.rounds.push(await turn(contenders[i]!));
     }
   }
   return rated;
@@ -31,7 +31,7 @@ export async function runRounds<C extends { name: string }>(
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = (sorted.length - 1) / 2;
-  return (sorted[Math.floor(mid)] + sorted[Math.ceil(mid)]) / 2;
+  return (sorted[Math.floor(mid)]! + sorted[Math.ceil(mid)]!) / 2;
 }
 
 /** spread is the range over the median: how far apart the rounds landed. */
@@ -41,7 +41,7 @@ export function spread(values: readonly number[]): number {
 
 /** ratio is the median over rounds of `a`'s rate over `b`'s in the same round. */
 export function ratio(a: Rated, b: Rated): number {
-  return median(a.rounds.map((rate, round) => rate / b.rounds[round]));
+  return median(a.rounds.map((rate, round) => rate / b.rounds[round]!));
 }
 
 /** formatRatio prints a ratio as `1.23×`. */

@@ -34,7 +34,7 @@ export const httpParserJs: ParserContender = {
     parser[HTTPParser.kOnHeadersComplete] = ((info: HeaderInfo) => {
       const isRequest = kind === 'request';
       current = {
-        method: isRequest ? HTTPParser.methods[info.method] : null,
+        method: isRequest ? (HTTPParser.methods[info.method] ?? null) : null,
         url: isRequest ? info.url : null,
         status: isRequest ? null : info.statusCode,
         statusText: isRequest ? null : info.statusMessage,

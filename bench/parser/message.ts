@@ -43,7 +43,7 @@ export interface ParserContender {
 export function toPairs(flat: readonly string[]): HeaderPair[] {
   const pairs: HeaderPair[] = new Array(flat.length >> 1);
   for (let i = 0, j = 0; i < flat.length; i += 2, j++) {
-    pairs[j] = [flat[i], flat[i + 1]];
+    pairs[j] = [flat[i]!, flat[i + 1]!];
   }
   return pairs;
 }

@@ -76,7 +76,7 @@ export const nativeLlhttp: ParserContender = {
       }
       const isRequest = method !== undefined;
       current = {
-        method: isRequest ? methods[method] : null,
+        method: isRequest ? (methods[method] ?? null) : null,
         url: isRequest ? url : null,
         status: isRequest ? null : statusCode!,
         statusText: isRequest ? null : statusMessage!,

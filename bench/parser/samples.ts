@@ -38,7 +38,7 @@ function whole(
 
 /** sliced feeds the same stream as `sample` in `size`-byte pieces. */
 export function sliced(sample: ParserSample, size: number): ParserSample {
-  const [stream] = sample.chunks;
+  const stream = sample.chunks[0]!;
   const chunks: Buffer[] = [];
   for (let at = 0; at < stream.length; at += size) chunks.push(stream.subarray(at, at + size));
   return {

@@ -29,7 +29,7 @@ export async function download(port: number): Promise<number> {
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (s: string) => (out += s));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  const [status, size, speed] = out.trim().split(' ').map(Number);
+  const [status, size, speed = 0] = out.trim().split(' ').map(Number);
   if (code !== 0 || status !== 200 || size !== BIG_BODY_BYTES || !(speed > 0)) {
     throw new Error(`download through :${port} failed (curl exit ${code}): ${out}`);
   }

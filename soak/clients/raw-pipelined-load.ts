@@ -142,7 +142,7 @@ class PipelinedConn {
 /** headerValue finds `name` (lower case) in http-parser-js's flat `[name, value, ...]` list. */
 function headerValue(headers: readonly string[], name: string): string | undefined {
   for (let i = 0; i < headers.length; i += 2) {
-    if (headers[i].toLowerCase() === name) return headers[i + 1];
+    if (headers[i]!.toLowerCase() === name) return headers[i + 1];
   }
   return undefined;
 }
@@ -171,7 +171,7 @@ export async function pipelinedLoop(
     for (let b = 0; b < batches && running(); b++) {
       const closing = b === batches - 1;
       const plans = [next()];
-      while (plans.length < 4 + (plans[0].id % 5)) plans.push(next());
+      while (plans.length < 4 + (plans[0]!.id % 5)) plans.push(next());
       for (const outcome of await conn.batch(plans, closing)) record(outcome);
       if (conn.failed) break;
       if (closing && !(await conn.closedByPeer())) record({ kind: 'error', error: KEPT_OPEN });

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from './command.js';
 import { COMMANDS } from './commands.js';
 import { UsageError } from './flags.js';
+import { errorMessage } from '../errors.js';
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -50,7 +51,7 @@ main(process.argv.slice(2)).then(
     if (typeof code === 'number') process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`httpwire: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`httpwire: ${errorMessage(err)}\n`);
     process.exitCode = 1;
   },
 );

@@ -94,8 +94,7 @@ export class ServerConn<S extends Socket = Socket> {
       const socket = this.#core.socket;
       if (this.#core.writeErr !== null) throw this.#core.writeErr;
       if (socket === null) throw ErrClosed;
-      if (this.#nread <= this.#nwritten)
-        throw new ProtocolError('ERR_PIPELINE', 'persist server pipe count');
+      if (this.#nread <= this.#nwritten) throw ErrPipeline;
       if (res.close) this.#core.readErr ??= ErrPersistEOF; // pipelined unread requests are lost
       let delimitedByClose: boolean;
       try {

@@ -1,8 +1,10 @@
 import { ProtocolError } from '../errors.js';
+import { equalFoldASCII } from '../parser/ascii-case.js';
 import { URL_SERVER } from '../parser/charsets.js';
 import type { HeaderPair } from '../parser/types.js';
-import { FORBIDDEN_TRAILERS, isToken, trimOWS } from './field-syntax.js';
+import { FORBIDDEN_TRAILERS, isToken } from './field-syntax.js';
 import { Header } from './header.js';
+import { forEachElement } from './token-list.js';
 
 /**
  * Framing fields of an incoming message are stated by `contentLength` and
@@ -51,7 +53,7 @@ export function requestHost(pairs: readonly HeaderPair[]): string | null {
   let host: string | null = null;
   for (let i = 0; i < pairs.length; i++) {
     const pair = pairs[i]!;
-    if (!equalsLower(pair[0], 'host')) continue;
+    if (!equalFoldASCII(pair[0], 'host')) continue;
     if (host !== null) throw new ProtocolError('ERR_DUPLICATE_HOST', 'too many host headers');
     host = pair[1];
   }
@@ -72,11 +74,11 @@ export function checkTransferEncoding(pairs: readonly HeaderPair[]): void {
   let seen = false;
   for (let i = 0; i < pairs.length; i++) {
     const pair = pairs[i]!;
-    if (!equalsLower(pair[0], 'transfer-encoding')) continue;
+    if (!equalFoldASCII(pair[0], 'transfer-encoding')) continue;
     if (seen) {
       throw new ProtocolError('ERR_UNSUPPORTED_TRANSFER_ENCODING', 'too many transfer encodings');
     }
-    if (!equalsLower(pair[1], 'chunked')) {
+    if (!equalFoldASCII(pair[1], 'chunked')) {
       throw new ProtocolError(
         'ERR_UNSUPPORTED_TRANSFER_ENCODING',
         `unsupported transfer encoding ${JSON.stringify(pair[1])}`,
@@ -84,20 +86,6 @@ export function checkTransferEncoding(pairs: readonly HeaderPair[]): void {
     }
     seen = true;
   }
-}
-
-/**
- * equalsLower reports whether `s` is `lower` (lower-case letters, digits
- * and '-') ignoring ASCII case, without allocating a lower-cased copy.
- */
-function equalsLower(s: string, lower: string): boolean {
-  if (s.length !== lower.length) return false;
-  for (let i = 0; i < lower.length; i++) {
-    const c = s.charCodeAt(i);
-    const l = lower.charCodeAt(i);
-    if (c !== l && (l < 0x61 || l > 0x7a || c !== l - 0x20)) return false;
-  }
-  return true;
 }
 
 /** isHostValue reports whether every char of `s` is a URL_SERVER byte (Go's validHostByte). */
@@ -124,13 +112,13 @@ export function announcedTrailer(
   if (!chunked) return into;
   for (let i = 0; i < pairs.length; i++) {
     const [field, value] = pairs[i]!;
-    if (!equalsLower(field, 'trailer')) continue;
-    for (const part of value.split(',')) {
-      const name = trimOWS(part);
+    if (!equalFoldASCII(field, 'trailer')) continue;
+    forEachElement(value, (from, to) => {
+      const name = value.slice(from, to);
       if (isToken(name) && !FORBIDDEN_TRAILERS.has(name.toLowerCase()) && !into.has(name)) {
         into.set(name, null);
       }
-    }
+    });
   }
   return into;
 }

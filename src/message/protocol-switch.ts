@@ -6,10 +6,11 @@
  * proxy (websocket/h2c smuggling, docs/security.md).
  */
 import { ProtocolError } from '../errors.js';
-import { equalFoldASCII, hasToken, isPrintableASCII } from './field-syntax.js';
+import { equalFoldASCII } from '../parser/ascii-case.js';
 import type { Header } from './header.js';
 import type { Request } from './request.js';
 import type { Response } from './response.js';
+import { hasToken } from './token-list.js';
 
 /**
  * upgradeType returns the first `Upgrade` value when a `Connection` line
@@ -18,6 +19,15 @@ import type { Response } from './response.js';
 export function upgradeType(header: Header): string {
   if (!hasToken(header.values('Connection'), 'upgrade')) return '';
   return header.get('Upgrade') ?? '';
+}
+
+/** isPrintableASCII reports whether every char of `s` is in SP..`~` (Go's ascii.IsPrint). */
+export function isPrintableASCII(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
 }
 
 /**

@@ -1,12 +1,7 @@
 import { ProtocolError } from '../errors.js';
-import {
-  FORBIDDEN_TRAILERS,
-  hasToken,
-  isFieldValue,
-  isRequestTarget,
-  isToken,
-} from './field-syntax.js';
+import { FORBIDDEN_TRAILERS, isFieldValue, isRequestTarget, isToken } from './field-syntax.js';
 import type { Header } from './header.js';
+import { hasToken } from './token-list.js';
 import type { Request } from './request.js';
 import { bodyAllowed, type Response } from './response.js';
 import { requestTarget } from './url.js';

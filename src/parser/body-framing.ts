@@ -111,7 +111,7 @@ export function afterHeadersComplete(p: ParserState, i: number): boolean {
     const lenientTe = LENIENT_FLAGS.CHUNKED_LENGTH | LENIENT_FLAGS.TRANSFER_ENCODING;
     if (isRequest && (p.lenient & lenientTe) === 0) {
       // RFC 9112 §6.3: a request whose TE does not end in chunked has no reliable length
-      p.fail(ERROR.INVALID_TRANSFER_ENCODING, 'Request has invalid `Transfer-Encoding`', i);
+      p.fail(ERROR.INVALID_TRANSFER_ENCODING, 'Request has invalid `Transfer-Encoding`', i, true);
     }
     readUntilEof(p);
   } else if ((flags & FLAGS.CONTENT_LENGTH) === 0) {

@@ -5,6 +5,7 @@
  * llhttp's per-header sub-machine over the value once, so the first error is
  * the one llhttp would report, at the same byte.
  */
+import { equalFoldASCII } from './ascii-case.js';
 import { CONNECTION_TOKEN } from './charsets.js';
 import { ERROR, FLAGS, LENIENT_FLAGS } from './constants.js';
 
@@ -28,27 +29,19 @@ const SP = 32;
 const HTAB = 9;
 const COMMA = 44;
 
-/** equalsLower: `name` equals the lower-case ASCII `lower`, ignoring case (token bytes only). */
-function equalsLower(name: string, lower: string): boolean {
-  for (let i = 0; i < lower.length; i++) {
-    if ((name.charCodeAt(i) | 0x20) !== lower.charCodeAt(i)) return false;
-  }
-  return true;
-}
-
 /** specialHeaderState: llhttp's `header_state` for a header name (its SPECIAL_HEADERS). */
 export function specialHeaderState(name: string): number {
   switch (name.length) {
     case 7:
-      return equalsLower(name, 'upgrade') ? HS.UPGRADE : HS.GENERAL;
+      return equalFoldASCII(name, 'upgrade') ? HS.UPGRADE : HS.GENERAL;
     case 10:
-      return equalsLower(name, 'connection') ? HS.CONNECTION : HS.GENERAL;
+      return equalFoldASCII(name, 'connection') ? HS.CONNECTION : HS.GENERAL;
     case 14:
-      return equalsLower(name, 'content-length') ? HS.CONTENT_LENGTH : HS.GENERAL;
+      return equalFoldASCII(name, 'content-length') ? HS.CONTENT_LENGTH : HS.GENERAL;
     case 16:
-      return equalsLower(name, 'proxy-connection') ? HS.CONNECTION : HS.GENERAL;
+      return equalFoldASCII(name, 'proxy-connection') ? HS.CONNECTION : HS.GENERAL;
     case 17:
-      return equalsLower(name, 'transfer-encoding') ? HS.TRANSFER_ENCODING : HS.GENERAL;
+      return equalFoldASCII(name, 'transfer-encoding') ? HS.TRANSFER_ENCODING : HS.GENERAL;
     default:
       return HS.GENERAL;
   }

@@ -160,8 +160,8 @@ export class ParserState {
   }
 
   /** fail records the sticky error for the byte at `index` of the current chunk and throws it. */
-  fail(code: number, reason: string, index: number): never {
-    this.error = new ParseError(errorName(code), reason, this.base + index);
+  fail(code: number, reason: string, index: number, unsupported = false): never {
+    this.error = new ParseError(errorName(code), reason, this.base + index, unsupported);
     throw this.error;
   }
 

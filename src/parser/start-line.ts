@@ -166,7 +166,7 @@ export function startLine(p: ParserState, data: Bytes, i: number, end: number): 
       return p.fail(ERROR.STRICT, 'Expected CRLF after version', i);
     case S.REQ_PRI_UPGRADE:
       if (c !== PRI_PREFACE.charCodeAt(p.literalIndex)) {
-        p.fail(ERROR.INVALID_VERSION, 'Expected HTTP/2 Connection Preface', i);
+        p.fail(ERROR.INVALID_VERSION, 'Expected HTTP/2 Connection Preface', i, true);
       }
       if (++p.literalIndex < PRI_PREFACE.length) return i + 1;
       return p.fail(ERROR.PAUSED_H2_UPGRADE, 'Pause on PRI/Upgrade', i + 1);
@@ -256,7 +256,7 @@ function checkVersion(p: ParserState, i: number): void {
   const minor = p.minor;
   const ok =
     (major === 1 && minor <= 1) || (major === 0 && minor === 9) || (major === 2 && minor === 0);
-  if (!ok) p.fail(ERROR.INVALID_VERSION, 'Invalid HTTP version', i + 1);
+  if (!ok) p.fail(ERROR.INVALID_VERSION, 'Invalid HTTP version', i + 1, true);
 }
 
 /** urlError fails for a byte llhttp rejects in the request-target. */

@@ -4,7 +4,7 @@
  * a pooled buffer, the flush latency for streams, closing an unread body.
  */
 import type { Body } from '../message/body.js';
-import { trimOWS } from '../message/field-syntax.js';
+import { trimOWS } from '../message/token-list.js';
 import { appendHeaderLines, type Header, headerPairs } from '../message/header.js';
 import type { Response } from '../message/response.js';
 import { TrailerPrefix, type ResponseWriter } from '../server/handler.js';
@@ -122,8 +122,4 @@ export async function closeBody(body: Body | null): Promise<void> {
   await body[Symbol.asyncIterator]()
     .return?.()
     .catch(() => undefined);
-}
-
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,7 +1,7 @@
 import { ProtocolError } from '../errors.js';
-import { forEachListElement, hasToken, isPrintableASCII } from '../message/field-syntax.js';
 import { deleteHeaderNames, type Header } from '../message/header.js';
-import { upgradeType } from '../message/protocol-switch.js';
+import { isPrintableASCII, upgradeType } from '../message/protocol-switch.js';
+import { forEachElement, hasToken } from '../message/token-list.js';
 
 /**
  * HOP_HEADERS are the hop-by-hop fields a proxy removes in both directions,
@@ -38,13 +38,13 @@ export interface RemoveHopByHopOptions {
 
 /**
  * connectionOptions returns the field names listed in every `Connection`
- * line of `header` (RFC 9110 §7.6.1), in order, trimmed of OWS, empty
- * elements left out (go#46313).
+ * line of `header` (RFC 9110 §7.6.1), in order, trimmed of optional
+ * whitespace, empty elements left out (go#46313).
  */
 export function connectionOptions(header: Header): string[] {
   const names: string[] = [];
   for (const value of header.values('Connection')) {
-    forEachListElement(value, (from, to) => {
+    forEachElement(value, (from, to) => {
       names.push(value.slice(from, to));
     });
   }

@@ -1,7 +1,6 @@
 export { newProxyRequest, ProxyRequest, type ProxyRequestOptions } from './proxy-request.js';
 export {
   type BufferPool,
-  ErrAbortHandler,
   newSingleHostReverseProxy,
   type ProxyHook,
   ReverseProxy,

@@ -2,7 +2,7 @@
  * What a ReverseProxy sends for an inbound request: the outgoing copy of
  * the request and the options of its round trip.
  */
-import { ABORT_WATCH, type RoundTripOptions } from '../transport/round-tripper.js';
+import { ABORT_WATCH, type InternalRoundTripOptions } from '../transport/round-tripper.js';
 import type { AbortWatch } from '../message/abort-watch.js';
 import { Request, requestAbort, shareRequestAbort } from '../message/request.js';
 import type { Response } from '../message/response.js';
@@ -13,7 +13,7 @@ import type { Response } from '../message/response.js';
  * `signal`, which makes the AbortSignal then. (A class: an object literal
  * with a getter, made per request, costs V8 far more.)
  */
-export class InboundRoundTrip implements RoundTripOptions {
+export class InboundRoundTrip implements InternalRoundTripOptions {
   readonly [ABORT_WATCH]: AbortWatch | undefined;
   readonly #req: Request;
 

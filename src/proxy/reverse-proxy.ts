@@ -5,7 +5,7 @@
  * TE: trailers, X-Forwarded-For), 1xx relaying, 101 upgrades, trailers,
  * flushing for streams, and a 502 when the backend fails.
  */
-import { ErrHandled, ProtocolError } from '../errors.js';
+import { ErrAbortHandler, ErrHandled, errorMessage } from '../errors.js';
 import type { Detached } from '../io/socket-reader.js';
 import { isEmptyHeader } from '../message/header.js';
 import { Request } from '../message/request.js';
@@ -19,7 +19,6 @@ import {
   copyHeader,
   copyThrough,
   copyTrailers,
-  errorMessage,
   flushLatency,
   relayInformational,
 } from './copy-response.js';
@@ -47,7 +46,7 @@ export interface BufferPool {
 }
 
 /**
- * ProxyHook: the seed variant's `proxy` hook. It performs the backend
+ * ProxyHook: the ReverseProxy's `proxy` hook. It performs the backend
  * exchange for `out` (default: `transport.roundTrip(out)`), so it may wrap,
  * cache or mock it, or answer `req` itself on `rw` and return ErrHandled.
  */
@@ -84,11 +83,6 @@ export interface ReverseProxyOptions {
 
 /** The trailer names of most responses: none (shared, never changed). */
 const NO_NAMES: readonly string[] = Object.freeze([]);
-
-/** ErrAbortHandler: thrown to make the server abort the client connection (Go's http.ErrAbortHandler). */
-export const ErrAbortHandler = Object.freeze(
-  new ProtocolError('ERR_ABORT_HANDLER', 'response aborted: backend body failed'),
-);
 
 /** ReverseProxy forwards requests to backends (Go's httputil.ReverseProxy). */
 export class ReverseProxy {

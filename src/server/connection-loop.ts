@@ -2,8 +2,8 @@ import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import type { ConnOptions } from '../conn/conn-options.js';
 import { newServerConn, type ServerConn } from '../conn/server-conn.js';
-import { ErrClosed, ErrPersistEOF, ParseError, ProtocolError } from '../errors.js';
-import { hasToken } from '../message/field-syntax.js';
+import { ErrAbortHandler, ErrClosed, ErrPersistEOF, ParseError, ProtocolError } from '../errors.js';
+import { hasToken } from '../message/token-list.js';
 import { LazyAbort } from '../message/abort-watch.js';
 import { type Request, setRequestAbort } from '../message/request.js';
 import { errorResponse, lingerClose } from './error-response.js';
@@ -176,7 +176,7 @@ export class ConnectionLoop {
       } catch (err) {
         // The handler passed on the request body's own error (malformed, too large): the client's fault.
         const status = err === this.#conn.readError ? readErrorStatus(err as Error) : 0;
-        if (status === 0 && (err as { code?: unknown } | null)?.code !== 'ERR_ABORT_HANDLER') {
+        if (status === 0 && err !== ErrAbortHandler) {
           this.#config.errorLog(`handler error serving ${req.remoteAddr}: ${describe(err)}`);
         }
         again = await rw.fail(err, status === 0 ? 500 : status);
@@ -281,21 +281,13 @@ export class ConnectionLoop {
   }
 }
 
-/** llhttp's reason for a request whose Transfer-Encoding does not end in chunked: a coding we do not implement. */
-const UNSUPPORTED_CODING = 'Request has invalid `Transfer-Encoding`';
-/** llhttp's reasons for a well-formed version it does not support (HTTP/1.2, the HTTP/2 preface's 2.0). */
-const UNSUPPORTED_VERSIONS: ReadonlySet<string> = new Set([
-  'Invalid HTTP version',
-  'Expected HTTP/2 Connection Preface',
-]);
-
 /**
  * readErrorStatus maps an error reading a request to the status answering
  * it, or 0 for one with no answer (a socket error, the conn closed).
  */
 function readErrorStatus(err: Error): number {
   if (!(err instanceof ParseError)) {
-    switch ((err as { code?: unknown }).code) {
+    switch (err instanceof ProtocolError ? err.code : undefined) {
       case 'ERR_BODY_TOO_LARGE':
         return 413;
       case 'ERR_UNSUPPORTED_TRANSFER_ENCODING':
@@ -318,10 +310,10 @@ function readErrorStatus(err: Error): number {
     case 'HPE_INVALID_TRANSFER_ENCODING':
       // RFC 9112 §6.1: 501 for a coding we do not implement (Go too); a
       // malformed or conflicting Transfer-Encoding is a bad request (§6.3).
-      return err.reason === UNSUPPORTED_CODING ? 501 : 400;
+      return err.unsupported ? 501 : 400;
     case 'HPE_INVALID_VERSION':
       // llhttp uses one code for both: 505 for a version we do not speak, 400 for a malformed one (Go too).
-      return UNSUPPORTED_VERSIONS.has(err.reason) ? 505 : 400;
+      return err.unsupported ? 505 : 400;
     case 'HPE_PAUSED_H2_UPGRADE':
       return 505;
     default:

@@ -1,7 +1,8 @@
 import type { ServerConn } from '../conn/server-conn.js';
-import { ProtocolError } from '../errors.js';
+import { ErrAbortHandler, ErrClosed, ProtocolError } from '../errors.js';
 import type { Detached } from '../io/socket-reader.js';
-import { FORBIDDEN_TRAILERS, hasToken, isToken, trimOWS } from '../message/field-syntax.js';
+import { FORBIDDEN_TRAILERS, isToken } from '../message/field-syntax.js';
+import { forEachElement, hasToken } from '../message/token-list.js';
 import { ADOPT, type AdoptingInit } from '../message/adopt.js';
 import { appendTrustedLine, Header, isEmptyHeader } from '../message/header.js';
 import type { Request } from '../message/request.js';
@@ -231,14 +232,13 @@ export class ServerResponseWriter implements ResponseWriter {
    * the request body's own error), closing the connection, when nothing
    * went out yet; else the connection is aborted so the client never sees
    * a truncated body end cleanly (FIN after an unfinished chunked or
-   * Content-Length body, RST after a body delimited by close). A ProtocolError with code `ERR_ABORT_HANDLER`
-   * (the ReverseProxy's ErrAbortHandler) always aborts it, with an RST when
+   * Content-Length body, RST after a body delimited by close). `ErrAbortHandler` always aborts it, with an RST when
    * nothing went out. Resolves false.
    */
   async fail(err: unknown, status = 500): Promise<false> {
     this.#done = true;
     if (this.#hijacked) return false;
-    if (this.#committed || (err as { code?: unknown } | null)?.code === 'ERR_ABORT_HANDLER') {
+    if (this.#committed || err === ErrAbortHandler) {
       this.#pipe?.fail(err instanceof Error ? err : new Error(String(err)));
       this.#ctx.abort(this.#delimitedByClose || !this.#committed);
       return false;
@@ -366,10 +366,11 @@ export class ServerResponseWriter implements ResponseWriter {
   }
 
   #logSendError(err: Error): void {
-    const code = (err as { code?: unknown }).code;
+    if (err === ErrClosed) return;
+    const code = err instanceof ProtocolError ? err.code : (err as NodeJS.ErrnoException).code;
     // The client went away, or the connection was closed or hijacked under the response: nothing to report.
     if (code === 'ERR_SOCKET_CLOSED' || code === 'ECONNRESET' || code === 'EPIPE') return;
-    if (code === 'ERR_HIJACKED' || code === 'ERR_CLOSED') return;
+    if (code === 'ERR_HIJACKED') return;
     this.#ctx.errorLog(`writing the response to ${this.#req.remoteAddr}: ${err.message}`);
   }
 }
@@ -378,10 +379,10 @@ export class ServerResponseWriter implements ResponseWriter {
 function declaredTrailers(header: Header): Header {
   const trailer = new Header();
   for (const value of header.values('Trailer')) {
-    for (const part of value.split(',')) {
-      const name = trimOWS(part);
+    forEachElement(value, (from, to) => {
+      const name = value.slice(from, to);
       if (isToken(name) && !FORBIDDEN_TRAILERS.has(name.toLowerCase())) trailer.set(name, null);
-    }
+    });
   }
   return trailer;
 }

@@ -14,11 +14,15 @@ export interface RoundTripOptions {
   signal?: AbortSignal;
   /** Called with each 1xx response other than 101 before the final one; default: they are skipped. */
   onInformational?: (res: Response) => void;
-  /**
-   * Internal: the abort as an AbortWatch, which our Transport reads instead
-   * of `signal` when the key is present (the ReverseProxy passes a server
-   * request's abort without making its AbortSignal).
-   */
+}
+
+/**
+ * InternalRoundTripOptions: RoundTripOptions plus the abort as an
+ * AbortWatch, which our Transport reads instead of `signal` when the key is
+ * present (the ReverseProxy passes a server request's abort without making
+ * its AbortSignal). Not exported from the package.
+ */
+export interface InternalRoundTripOptions extends RoundTripOptions {
   [ABORT_WATCH]?: AbortWatch | undefined;
 }
 

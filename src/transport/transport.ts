@@ -35,7 +35,12 @@ import { protocolSwitchError } from '../message/protocol-switch.js';
 import type { Response } from '../message/response.js';
 import { dial, type Origin, originOf } from './dial.js';
 import { PersistConn } from './persist-conn.js';
-import { ABORT_WATCH, type RoundTripOptions, type RoundTripper } from './round-tripper.js';
+import {
+  ABORT_WATCH,
+  type InternalRoundTripOptions,
+  type RoundTripOptions,
+  type RoundTripper,
+} from './round-tripper.js';
 import { TransportBody } from './response-body.js';
 import { type HostPool, waitForSlot } from './host-pool.js';
 import { isIdempotent, lostResponse, replayable } from './retry-rules.js';
@@ -389,6 +394,6 @@ export class Transport implements RoundTripper {
 
 /** abortWatchOf: the internal abort when the caller passed one (our ReverseProxy), else `signal`'s. */
 function abortWatchOf(options: RoundTripOptions): AbortWatch | undefined {
-  if (ABORT_WATCH in options) return options[ABORT_WATCH];
+  if (ABORT_WATCH in options) return (options as InternalRoundTripOptions)[ABORT_WATCH];
   return options.signal === undefined ? undefined : watchSignal(options.signal);
 }

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { Header, Request, Response } from '../../src/index.js';
-import { protocolSwitchError, upgradeType } from '../../src/message/protocol-switch.js';
+import {
+  isPrintableASCII,
+  protocolSwitchError,
+  upgradeType,
+} from '../../src/message/protocol-switch.js';
+import { equalFoldASCII } from '../../src/parser/ascii-case.js';
 
 const WEBSOCKET = { Connection: 'Upgrade', Upgrade: 'websocket' };
 
@@ -86,5 +91,16 @@ describe('protocolSwitchError', () => {
     });
     const res = switched({ Connection: 'upgrade', Upgrade: 'ws\u00ff' });
     expect(protocolSwitchError(odd, res)?.message).toMatch(/invalid protocol/);
+  });
+});
+
+describe('ASCII helpers', () => {
+  it('isPrintableASCII accepts SP..~ only and equalFoldASCII folds ASCII letters only', () => {
+    expect(isPrintableASCII(' ~azAZ09')).toBe(true);
+    expect(isPrintableASCII('a\tb')).toBe(false);
+    expect(isPrintableASCII('\u007f')).toBe(false);
+    expect(equalFoldASCII('WebSocket', 'websocket')).toBe(true);
+    expect(equalFoldASCII('\u017f', 's')).toBe(false);
+    expect(equalFoldASCII('ab', 'abc')).toBe(false);
   });
 });

@@ -55,9 +55,7 @@ export interface ProxyHarness {
   /** backend starts one of our servers as the origin. */
   backend(handler: HandlerFunc | Handler, options?: ServerOptions): Promise<Served>;
   /** nodeBackend starts a node:http origin (Go's httptest.NewServer). */
-  nodeBackend(
-    handler: (req: IncomingMessage, res: ServerResponse) => unknown,
-  ): Promise<NodeServed>;
+  nodeBackend(handler: (req: IncomingMessage, res: ServerResponse) => unknown): Promise<NodeServed>;
   /** rawBackend starts a scripted raw origin. */
   rawBackend(script?: Script): Promise<RawServer>;
   /** proxy makes a ReverseProxy logging to its `logs`; its own Transport is closed after the test. */

@@ -7,13 +7,9 @@
 import { once } from 'node:events';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { ErrHandled } from '../../src/errors.js';
+import { ErrAbortHandler, ErrHandled } from '../../src/errors.js';
 import { Response } from '../../src/message/response.js';
-import {
-  ErrAbortHandler,
-  newSingleHostReverseProxy,
-  type ReverseProxy,
-} from '../../src/proxy/reverse-proxy.js';
+import { newSingleHostReverseProxy, type ReverseProxy } from '../../src/proxy/reverse-proxy.js';
 import type { RoundTripper } from '../../src/transport/round-tripper.js';
 import { Transport } from '../../src/transport/transport.js';
 import { deferred, settles, useProxyHarness, within } from './harness.js';

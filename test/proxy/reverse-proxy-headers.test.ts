@@ -295,7 +295,7 @@ describe('ReverseProxy headers', () => {
       .map((head) => headerPairs(`${head}\r\n\r\n`).filter(([n]) => n === 'User-Agent'));
     expect(agents[0]).toEqual([['User-Agent', 'explicit UA']]);
     expect(agents[1]).toEqual([]);
-    expect(agents[2].filter(([, value]) => value !== '')).toEqual([]);
+    expect(agents[2]!.filter(([, value]) => value !== '')).toEqual([]);
   });
 
   it('sends no body and no Transfer-Encoding when the inbound Content-Length is 0 (go#16036 / TestReverseProxy_NilBody)', async () => {

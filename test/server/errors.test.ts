@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ProtocolError } from '../../src/errors.js';
+import { ErrAbortHandler } from '../../src/errors.js';
 import { cleanup, head, rawClient } from './harness.js';
 
 afterEach(cleanup);
@@ -153,9 +153,9 @@ describe('Server with failing handlers', () => {
     expect(end).not.toHaveBeenCalled();
   });
 
-  it('aborts silently for ERR_ABORT_HANDLER even before the head (ReverseProxy)', async () => {
+  it('aborts silently for ErrAbortHandler even before the head (ReverseProxy)', async () => {
     const { client, logs } = await rawClient(() => {
-      throw new ProtocolError('ERR_ABORT_HANDLER', 'response aborted: backend body failed');
+      throw ErrAbortHandler;
     });
     await client.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
     await client.clientEnded();
