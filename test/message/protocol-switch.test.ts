@@ -65,13 +65,14 @@ describe('protocolSwitchError', () => {
   });
 
   it('refuses a 101 without Connection: upgrade, or with an empty or missing Upgrade', () => {
-    for (const header of [
+    const headers: Record<string, string>[] = [
       {},
       { Upgrade: 'websocket' },
       { Connection: 'keep-alive', Upgrade: 'websocket' },
       { Connection: 'upgrade' },
       { Connection: 'upgrade', Upgrade: '' },
-    ]) {
+    ];
+    for (const header of headers) {
       expect(protocolSwitchError(asked, switched(header))?.message).toBe(
         'backend answered 101 without Connection: upgrade and an Upgrade protocol',
       );
