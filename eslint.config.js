@@ -66,7 +66,18 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    rules: { 'max-lines': ['error', { max: 400, skipBlankLines: false, skipComments: false }] },
+    rules: {
+      'max-lines': ['error', { max: 400, skipBlankLines: false, skipComments: false }],
+      // Optional whitespace on the wire is SP and HTAB only (RFC 9110 §5.6.3).
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'CallExpression[callee.property.name=/^trim(Start|End|Left|Right)?$/]',
+          message:
+            'trim() strips NBSP and other Unicode spaces: use trimOWS (message/field-syntax).',
+        },
+      ],
+    },
   },
   ...layerRules,
 );

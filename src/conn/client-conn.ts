@@ -174,8 +174,9 @@ export class ClientConn<S extends Socket = Socket> {
       }
       this.#nread++;
       this.#lastBody = body;
-      // A closing response ends the connection; after an upgrade the rest is not HTTP.
-      if (res.close || head.upgrade) this.#core.readErr = ErrPersistEOF;
+      // A closing response ends the connection; after an upgrade, or any
+      // 101 (the parser stopped), the rest is not HTTP.
+      if (res.close || messages.upgraded) this.#core.readErr = ErrPersistEOF;
       return res;
     }
   }

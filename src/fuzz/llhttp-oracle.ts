@@ -179,8 +179,9 @@ interface Pending {
  * llhttpOracle parses `input` in one piece with the llhttp bundled in Node and
  * answers in the shape of `parseMessages()`, so the two compare field by
  * field. Parsing stops after a message that upgrades the connection (its
- * `upgrade` is then true, including for a 101 or a 2xx to CONNECT, and
- * `consumed` is where the tunnel begins). `shouldKeepAlive` is llhttp's
+ * `upgrade` is then true, as for a 2xx to CONNECT) and after any 101, whose
+ * `upgrade` is llhttp's: true only with `Upgrade` and `Connection: upgrade`;
+ * `consumed` is where the tunnel begins. `shouldKeepAlive` is llhttp's
  * `llhttp_should_keep_alive()` once the message's framing is settled (so a
  * response to HEAD without Content-Length can keep the connection alive).
  * An error from `finish()` is reported at offset `input.length`. Strings are
@@ -236,8 +237,8 @@ export function llhttpOracle(
         headers: pairs(flat),
         body: new Uint8Array(0),
         trailers: [],
-        // llhttp stops after a 101 whatever its headers say.
-        upgrade: upgrade || skip === 2 || status === 101,
+        // A 101 without `Upgrade` and `Connection: upgrade` is no upgrade (llhttp stops after it anyway).
+        upgrade: upgrade || skip === 2,
         shouldKeepAlive,
       },
       body: [],
@@ -271,7 +272,7 @@ export function llhttpOracle(
     message.trailers = pairs(trailers);
     if (pending.probeKeepAlive) probes.push(messages.length, heads - 1);
     messages.push(message);
-    upgraded = message.upgrade;
+    upgraded = message.upgrade || message.status === 101; // llhttp stops after any 101
     upgradeAnnounced = false;
     pending = null;
   };

@@ -4,6 +4,7 @@ import { URL_SERVER } from '../parser/charsets.js';
 import type { HeaderPair } from '../parser/types.js';
 import { FORBIDDEN_TRAILERS, isToken } from './field-syntax.js';
 import { Header } from './header.js';
+import { forEachElement } from './token-list.js';
 
 /**
  * Framing fields of an incoming message are stated by `contentLength` and
@@ -112,12 +113,12 @@ export function announcedTrailer(
   for (let i = 0; i < pairs.length; i++) {
     const [field, value] = pairs[i]!;
     if (!equalFoldASCII(field, 'trailer')) continue;
-    for (const part of value.split(',')) {
-      const name = part.trim();
+    forEachElement(value, (from, to) => {
+      const name = value.slice(from, to);
       if (isToken(name) && !FORBIDDEN_TRAILERS.has(name.toLowerCase()) && !into.has(name)) {
         into.set(name, null);
       }
-    }
+    });
   }
   return into;
 }

@@ -10,6 +10,15 @@ export function isOWS(c: number): boolean {
   return c === 0x20 || c === 0x09;
 }
 
+/** trimOWS returns `s` without its leading and trailing SP and HTAB; other spaces (NBSP, NEL, ...) stay. */
+export function trimOWS(s: string): string {
+  let from = 0;
+  let to = s.length;
+  while (from < to && isOWS(s.charCodeAt(from))) from++;
+  while (to > from && isOWS(s.charCodeAt(to - 1))) to--;
+  return from === 0 && to === s.length ? s : s.slice(from, to);
+}
+
 /**
  * forEachElement calls `fn(from, to)` for each non-empty element of the
  * list `value`, trimmed of OWS; it stops and returns true as soon as `fn`

@@ -36,8 +36,8 @@ function headersComplete(p: ParserState, i: number): number {
   } else {
     p.upgrade = isRequest && p.methodNumber === METHODS.CONNECT;
   }
-  // RFC 9110 §15.2.2: after a 101 the connection speaks another protocol
-  if (!isRequest && p.status === 101) p.upgrade = true;
+  // A 101 without `Upgrade` and `Connection: upgrade` reports no upgrade (as
+  // llhttp), though parsing still stops after it (afterHeadersComplete).
   if (!isRequest) applyRequestMethod(p);
   const head: MessageHead = {
     method: isRequest ? p.method : null,

@@ -33,7 +33,11 @@ export class Parser {
     this.#p = new ParserState(kind, callbacks, options);
   }
 
-  /** True once a message switched protocols: `execute()` consumes nothing more until reset. */
+  /**
+   * True once parsing stopped after a message that switched protocols, or
+   * after any 101 response (whatever its `upgrade` says, as llhttp): `execute()`
+   * consumes nothing more until reset.
+   */
   get upgraded(): boolean {
     return this.#p.upgraded;
   }

@@ -20,7 +20,12 @@ export interface MessageHead {
   versionMinor: number;
   /** Header lines in wire order, names in their original case. */
   headers: HeaderPair[];
-  /** True when the connection switches protocol after this message (llhttp's `upgrade`). */
+  /**
+   * True when the connection switches protocol after this message (llhttp's
+   * `upgrade`): a request with `Upgrade` and `Connection: upgrade`, or a
+   * CONNECT; a 101 with both fields, or a 2xx to CONNECT. A 101 without them
+   * reports false, yet parsing stops after any 101 (see `Parser.upgraded`).
+   */
   upgrade: boolean;
   /** llhttp's `llhttp_should_keep_alive()` for this message. */
   shouldKeepAlive: boolean;

@@ -4,6 +4,7 @@
  * a pooled buffer, the flush latency for streams, closing an unread body.
  */
 import type { Body } from '../message/body.js';
+import { trimOWS } from '../message/token-list.js';
 import { appendHeaderLines, type Header, headerPairs } from '../message/header.js';
 import type { Response } from '../message/response.js';
 import { TrailerPrefix, type ResponseWriter } from '../server/handler.js';
@@ -105,7 +106,7 @@ export function flushLatency(res: Response, configured: number): number {
   const contentType = res.header.get('Content-Type');
   // Shorter than `text/event-stream`: no need to look closer (most responses).
   if (contentType === null || contentType.length < SSE.length) return configured;
-  const base = contentType.split(';', 1)[0]!.trim().toLowerCase();
+  const base = trimOWS(contentType.split(';', 1)[0]!).toLowerCase();
   return base === SSE ? -1 : configured;
 }
 

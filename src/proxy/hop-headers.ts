@@ -1,7 +1,7 @@
 import { ProtocolError } from '../errors.js';
 import { deleteHeaderNames, type Header } from '../message/header.js';
+import { isPrintableASCII, upgradeType } from '../message/protocol-switch.js';
 import { forEachElement, hasToken } from '../message/token-list.js';
-import { equalFoldASCII } from '../parser/ascii-case.js';
 
 /**
  * HOP_HEADERS are the hop-by-hop fields a proxy removes in both directions,
@@ -78,24 +78,6 @@ export function acceptsTrailers(header: Header): boolean {
 }
 
 /**
- * upgradeType returns the first `Upgrade` value when a `Connection` line
- * lists `upgrade`, else '' (Go's upgradeType; the value keeps its case).
- */
-export function upgradeType(header: Header): string {
-  if (!hasToken(header.values('Connection'), 'upgrade')) return '';
-  return header.get('Upgrade') ?? '';
-}
-
-/** isPrintableASCII reports whether every char of `s` is in SP..`~` (Go's ascii.IsPrint). */
-export function isPrintableASCII(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e) return false;
-  }
-  return true;
-}
-
-/**
  * requestUpgradeType is the upgrade a proxy may forward for an outbound
  * request header, checked as Go's ServeHTTP does before removing hop-by-hop
  * fields: it throws `ERR_INVALID_UPGRADE` when the protocol is not printable
@@ -120,28 +102,4 @@ export function requestUpgradeType(header: Header, protoMajor: number, protoMino
     );
   }
   return hasToken([type], 'h2c') ? '' : type;
-}
-
-/**
- * checkUpgradeResponse checks a 101 response header against the upgrade
- * the proxy requested, as Go's handleUpgradeResponse: it throws
- * `ERR_INVALID_UPGRADE` when the backend's protocol is not printable ASCII
- * or differs (ignoring ASCII case) from `requested`, and returns the
- * backend's protocol otherwise.
- */
-export function checkUpgradeResponse(requested: string, header: Header): string {
-  const type = upgradeType(header);
-  if (!isPrintableASCII(type)) {
-    throw new ProtocolError(
-      'ERR_INVALID_UPGRADE',
-      `backend tried to switch to invalid protocol ${JSON.stringify(type)}`,
-    );
-  }
-  if (!equalFoldASCII(requested, type)) {
-    throw new ProtocolError(
-      'ERR_INVALID_UPGRADE',
-      `backend tried to switch protocol ${JSON.stringify(type)} when ${JSON.stringify(requested)} was requested`,
-    );
-  }
-  return type;
 }

@@ -12,12 +12,8 @@ import { Request } from '../message/request.js';
 import type { Response } from '../message/response.js';
 import { writeResponse } from '../message/write-message.js';
 import type { ResponseWriter } from '../server/handler.js';
-import {
-  acceptsTrailers,
-  checkUpgradeResponse,
-  removeHopByHopHeaders,
-  requestUpgradeType,
-} from './hop-headers.js';
+import { protocolSwitchError } from '../message/protocol-switch.js';
+import { acceptsTrailers, removeHopByHopHeaders, requestUpgradeType } from './hop-headers.js';
 import {
   closeBody,
   copyHeader,
@@ -168,7 +164,7 @@ export class ReverseProxy {
     if (this.debug) this.#log(`proxy: ${req.method} ${out.requestURI()} -> ${res.status}`);
 
     if (res.status === 101) {
-      if (await this.#modify(rw, res, out)) return this.#upgrade(rw, out, req, res, upType);
+      if (await this.#modify(rw, res, out)) return this.#upgrade(rw, out, req, res);
       this.#takeBackend(res)?.socket.destroy();
       return;
     }
@@ -267,20 +263,18 @@ export class ReverseProxy {
     }
   }
 
-  /** #upgrade: Go's handleUpgradeResponse — a 101 hands both sockets to a two-way copy. */
-  async #upgrade(
-    rw: ResponseWriter,
-    out: Request,
-    req: Request,
-    res: Response,
-    upType: string,
-  ): Promise<void> {
+  /**
+   * #upgrade: Go's handleUpgradeResponse — a 101 that switches to the
+   * protocol `out` asked for (as sent, after director or rewrite) hands both
+   * sockets to a two-way copy; any other 101 gets 502 and the backend
+   * connection is closed (our Transport refuses one before it gets here).
+   */
+  async #upgrade(rw: ResponseWriter, out: Request, req: Request, res: Response): Promise<void> {
     const backend = this.#takeBackend(res);
-    try {
-      checkUpgradeResponse(upType, res.header);
-    } catch (err) {
+    const refused = protocolSwitchError(out, res);
+    if (refused !== null) {
       backend?.socket.destroy(); // Go's handleUpgradeResponse leaves it to the GC; we close it now
-      return this.#fail(rw, out, err);
+      return this.#fail(rw, out, refused);
     }
     if (backend === null) {
       return this.#fail(

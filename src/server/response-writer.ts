@@ -2,7 +2,7 @@ import type { ServerConn } from '../conn/server-conn.js';
 import { ErrAbortHandler, ErrClosed, ProtocolError } from '../errors.js';
 import type { Detached } from '../io/socket-reader.js';
 import { FORBIDDEN_TRAILERS, isToken } from '../message/field-syntax.js';
-import { hasToken } from '../message/token-list.js';
+import { forEachElement, hasToken } from '../message/token-list.js';
 import { ADOPT, type AdoptingInit } from '../message/adopt.js';
 import { appendTrustedLine, Header, isEmptyHeader } from '../message/header.js';
 import type { Request } from '../message/request.js';
@@ -379,10 +379,10 @@ export class ServerResponseWriter implements ResponseWriter {
 function declaredTrailers(header: Header): Header {
   const trailer = new Header();
   for (const value of header.values('Trailer')) {
-    for (const part of value.split(',')) {
-      const name = part.trim();
+    forEachElement(value, (from, to) => {
+      const name = value.slice(from, to);
       if (isToken(name) && !FORBIDDEN_TRAILERS.has(name.toLowerCase())) trailer.set(name, null);
-    }
+    });
   }
   return trailer;
 }

@@ -16,6 +16,10 @@
  *   by the server before any response byte, and the request could not be
  *   retried (Go's errServerClosedIdle).
  * - `ERR_NO_RESPONSE` — a new connection was closed before any response byte.
+ * - `ERR_UNEXPECTED_SWITCH` — a 101 Switching Protocols that is no switch
+ *   the request asked for: the request had no `Connection: upgrade` with an
+ *   `Upgrade` (or was a CONNECT), or the 101 lacks them or names another
+ *   protocol. The connection is closed (see `protocolSwitchError`).
  * - `ERR_NOT_UPGRADED` — `hijack(res)` for a response that did not switch
  *   protocols, or whose socket was already taken.
  * Anything else comes through as it is: a `ParseError` for a malformed
@@ -28,6 +32,7 @@ import type { Detached } from '../io/socket-reader.js';
 import { type AbortWatch, watchSignal } from '../message/abort-watch.js';
 import { expectRequest } from '../message/expect-class.js';
 import { Request } from '../message/request.js';
+import { protocolSwitchError } from '../message/protocol-switch.js';
 import type { IncomingResponse, Response } from '../message/response.js';
 import { dial, type Origin, originOf } from './dial.js';
 import { PersistConn } from './persist-conn.js';
@@ -41,30 +46,9 @@ import { TransportBody } from './response-body.js';
 import { type HostPool, waitForSlot } from './host-pool.js';
 import { isIdempotent, lostResponse, replayable } from './retry-rules.js';
 import { abortError, transportClosed, transportError } from './errors.js';
+import type { TransportOptions } from './transport-options.js';
 
-/** TransportOptions: pool limits and timeouts; every field is optional. */
-export interface TransportOptions {
-  /** Idle connections kept per origin; default 2, as Go's DefaultMaxIdleConnsPerHost. */
-  maxIdleConnsPerHost?: number;
-  /** Connections per origin (dialing, busy and idle); 0, the default, is no limit. Requests beyond it wait. */
-  maxConnsPerHost?: number;
-  /** Milliseconds an idle connection is kept; default 90000, 0 keeps it forever. Timers are unref'd. */
-  idleTimeout?: number;
-  /** Milliseconds to connect, TLS handshake included; default 30000, 0 waits forever. */
-  dialTimeout?: number;
-  /** Milliseconds to wait for the response head after the request was written; default 0, no limit. */
-  responseHeaderTimeout?: number;
-  /** Extra `tls.connect` options for https origins (`ca`, `rejectUnauthorized`, `servername`, ...). */
-  tls?: ConnectionOptions;
-  /**
-   * Most interim (1xx) responses before the final one; default 5, as Go ≤
-   * 1.23. One more fails the round trip with `ERR_TOO_MANY_1XX`; their
-   * heads also count against `connOptions.maxHeaderBytes` with the final one.
-   */
-  max1xxResponses?: number;
-  /** Limits for each ClientConn (`maxHeaderBytes`, `lenient`, `readAhead`, `bodyHighWaterMark`). */
-  connOptions?: ConnOptions;
-}
+export type { TransportOptions } from './transport-options.js';
 
 /** MAX_ORIGINS bounds each origin cache; it starts again when full. */
 const MAX_ORIGINS = 1024;
@@ -85,11 +69,13 @@ const MAX_ORIGINS = 1024;
  * too (while a `signal` given to `roundTrip` is alive, it keeps the body).
  *
  * A request that fails on a reused connection before any response byte
- * arrived is retried once on a new connection when it is idempotent (GET,
- * HEAD, OPTIONS, TRACE, PUT, DELETE or with an Idempotency-Key) or was not
- * written at all, and its body can be replayed (none, a string or bytes):
- * the server closing an idle connection must not fail a request (Go's
- * shouldRetryRequest).
+ * arrived is retried when it is idempotent (GET, HEAD, OPTIONS, TRACE, PUT,
+ * DELETE or with an Idempotency-Key) or was not written at all, and its
+ * body can be replayed (none, a string or bytes): the server closing idle
+ * connections must not fail a request (Go's shouldRetryRequest). Each try
+ * takes the next idle connection and closes it when it fails so, as Go
+ * does, the request is retried until it reaches a connection that answers,
+ * fails on a freshly dialed one, or fails in a way that is not retried.
  */
 export class Transport implements RoundTripper {
   readonly #maxIdle: number;
@@ -132,7 +118,7 @@ export class Transport implements RoundTripper {
     const origin = this.#originOf(req);
     const replaying = replayable(req);
     const replay = replaying instanceof Promise ? await replaying : replaying;
-    for (let attempt = 0; ; attempt++) {
+    for (;;) {
       const wire = replay?.() ?? req;
       const pc = this.#takeIdle(origin) ?? (await this.#getConn(origin, abort));
       try {
@@ -140,9 +126,10 @@ export class Transport implements RoundTripper {
       } catch (err) {
         const lost = pc.lost; // the peer's doing, not an abort or timeout of ours
         pc.close();
-        // Go's shouldRetryRequest: only a reused conn, only before any response byte.
+        // Go's shouldRetryRequest: only a reused conn, only before any response
+        // byte. Each retry uses up the stale conn it took, so the loop ends at
+        // a conn that answers or at a fresh one, whose failure is final.
         const retry =
-          attempt === 0 &&
           lost &&
           pc.reused &&
           !pc.responseStarted &&
@@ -265,6 +252,11 @@ export class Transport implements RoundTripper {
     res.request = req;
     if (res.status === 101 || (req.method === 'CONNECT' && res.status >= 200 && res.status < 300)) {
       abort?.unwatch(onAbort);
+      const refused = res.status === 101 ? protocolSwitchError(wire, res) : null;
+      if (refused !== null) {
+        pc.close(); // what follows the 101 is neither HTTP nor a protocol we asked for
+        throw refused;
+      }
       this.#upgraded.set(res, pc);
       this.#unread.register(res, pc, res);
       return res;

@@ -111,6 +111,19 @@ describe('ClientConn upgrades and hijack', () => {
     expect(await rejection(reading)).toBe(ErrClosed);
   });
 
+  it('reads nothing past a 101 without Upgrade headers: later calls get ErrPersistEOF, hijack() gets the bytes', async () => {
+    const { conn, peer } = await h.dial(await h.serve());
+    const req = request('GET', '/plain');
+    await conn.write(req);
+    await peer.waitFor(requests(1));
+    const after = 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'; // must not be read as a response
+    await peer.write(`HTTP/1.1 101 Switching Protocols\r\n\r\n${after}`);
+    const res = await conn.read(req);
+    expect(res.status).toBe(101);
+    expect(await rejection(conn.write(request('GET', '/next')))).toBe(ErrPersistEOF);
+    expect(conn.hijack().head.toString('latin1')).toBe(after);
+  });
+
   it('returns the 200 to a CONNECT, then hijack() gives the tunnel bytes (RFC 9110 §9.3.6)', async () => {
     // Through a proxy conn too: CONNECT keeps the authority form.
     const { conn, peer, socket, before } = await h.dial(await h.serve(), { proxy: true });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forEachElement, hasToken } from '../../src/message/token-list.js';
+import { forEachElement, hasToken, trimOWS } from '../../src/message/token-list.js';
 
 describe('hasToken', () => {
   it("never matches through a non-ASCII char that lower-cases to ASCII (Go's tokenEqual)", () => {
@@ -31,5 +31,15 @@ describe('forEachElement', () => {
       seen.push(value.slice(from, to));
     });
     expect(seen).toEqual(['a', 'b', 'c d']);
+  });
+});
+
+describe('trimOWS', () => {
+  it('strips SP and HTAB only, never NBSP, NEL or other Unicode spaces (RFC 9110 §5.6.3)', () => {
+    expect(trimOWS(' \t100-continue\t ')).toBe('100-continue');
+    expect(trimOWS('100-continue\u00a0')).toBe('100-continue\u00a0');
+    expect(trimOWS('\u0085x\u2028')).toBe('\u0085x\u2028');
+    expect(trimOWS('\v\fx\r\n')).toBe('\v\fx\r\n');
+    expect(trimOWS(' \t ')).toBe('');
   });
 });

@@ -1,15 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { Header, ProtocolError } from '../../src/index.js';
-import { equalFoldASCII } from '../../src/parser/ascii-case.js';
 import {
   acceptsTrailers,
-  checkUpgradeResponse,
   connectionOptions,
   HOP_HEADERS,
-  isPrintableASCII,
   removeHopByHopHeaders,
   requestUpgradeType,
-  upgradeType,
 } from '../../src/proxy/hop-headers.js';
 
 const pairs = (h: Header) => [...h];
@@ -135,29 +131,6 @@ describe('acceptsTrailers', () => {
   });
 });
 
-describe('upgradeType', () => {
-  it('returns the Upgrade value, case kept, only when Connection lists upgrade (TestReverseProxyWebSocket)', () => {
-    expect(upgradeType(Header.from({ Connection: 'Upgrade', Upgrade: 'websocket' }))).toBe(
-      'websocket',
-    );
-    expect(upgradeType(Header.from({ Connection: 'upgrade', Upgrade: 'WebSocket' }))).toBe(
-      'WebSocket',
-    );
-    expect(
-      upgradeType(Header.from({ Connection: ['keep-alive', 'x, UPGRADE'], Upgrade: 'u' })),
-    ).toBe('u');
-    expect(upgradeType(Header.from({ Connection: 'keep-alive', Upgrade: 'websocket' }))).toBe('');
-    expect(upgradeType(Header.from({ Connection: 'upgraded', Upgrade: 'websocket' }))).toBe('');
-    expect(upgradeType(Header.from({ Upgrade: 'websocket' }))).toBe('');
-    expect(upgradeType(Header.from({ Connection: 'Upgrade' }))).toBe('');
-  });
-
-  it('returns the first Upgrade line when there are several', () => {
-    const h = Header.from({ Connection: 'Upgrade', Upgrade: ['websocket', 'h2c'] });
-    expect(upgradeType(h)).toBe('websocket');
-  });
-});
-
 describe('requestUpgradeType', () => {
   it('refuses to forward an upgrade to h2c in any spelling (TestReverseProxyUpgradeH2C)', () => {
     for (const upgrade of [['h2c'], [' h2c '], ['H2C'], ['websocket, h2c'], ['WebSocket, h2C']]) {
@@ -192,38 +165,5 @@ describe('requestUpgradeType', () => {
       err = e;
     }
     expect((err as ProtocolError).code).toBe('ERR_INVALID_UPGRADE');
-  });
-});
-
-describe('checkUpgradeResponse', () => {
-  it('accepts the requested protocol in another case (TestReverseProxyWebSocket)', () => {
-    const res = Header.from({ Connection: 'upgrade', Upgrade: 'WebSocket' });
-    expect(checkUpgradeResponse('websocket', res)).toBe('WebSocket');
-  });
-
-  it('throws when the backend switches to another protocol than the one requested', () => {
-    const res = Header.from({ Connection: 'upgrade', Upgrade: 'h2c' });
-    expect(() => checkUpgradeResponse('websocket', res)).toThrow(
-      'backend tried to switch protocol "h2c" when "websocket" was requested',
-    );
-    expect(() => checkUpgradeResponse('websocket', Header.from({ Upgrade: 'websocket' }))).toThrow(
-      ProtocolError,
-    );
-  });
-
-  it('throws when the backend protocol is not printable ASCII', () => {
-    const res = Header.from({ Connection: 'upgrade', Upgrade: 'ws\u00ff' });
-    expect(() => checkUpgradeResponse('ws\u00ff', res)).toThrow(/invalid protocol/);
-  });
-});
-
-describe('ASCII helpers', () => {
-  it('isPrintableASCII accepts SP..~ only and equalFoldASCII folds ASCII letters only', () => {
-    expect(isPrintableASCII(' ~azAZ09')).toBe(true);
-    expect(isPrintableASCII('a\tb')).toBe(false);
-    expect(isPrintableASCII('\u007f')).toBe(false);
-    expect(equalFoldASCII('WebSocket', 'websocket')).toBe(true);
-    expect(equalFoldASCII('\u017f', 's')).toBe(false);
-    expect(equalFoldASCII('ab', 'abc')).toBe(false);
   });
 });

@@ -82,6 +82,11 @@ const EXPECT_CONTINUE: Attack[] = [
     forwards: 2,
   },
   {
+    name: 'Expect: 100-continue followed by NBSP is an unknown expectation, not 100-continue',
+    send: `POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\xa0\r\nContent-Length: ${SMUGGLED.length}\r\n\r\n${SMUGGLED}`,
+    rejects: 417,
+  },
+  {
     name: 'an unknown expectation whose body is a request',
     send: `POST / HTTP/1.1\r\nHost: a\r\nExpect: 200-ok\r\nContent-Length: ${SMUGGLED.length}\r\n\r\n${SMUGGLED}`,
     rejects: 417,

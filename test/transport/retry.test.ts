@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ParseError, parseMessages, Request } from '../../src/index.js';
-import type { RawPeer } from '../helpers/raw-peer.js';
+import type { RawPeer, RawServer } from '../helpers/raw-peer.js';
+import type { Transport } from '../../src/transport/transport.js';
 import { ok, rejection, settles, useHarness, within } from './harness.js';
 
 const h = useHarness();
@@ -80,7 +81,7 @@ describe('Transport retries on a connection the server closed', () => {
     expect(await (await t.roundTrip(new Request('GET', url))).body!.text()).toBe('one');
   });
 
-  it('retries a GET once when a reused connection closes before any response byte (Go: errServerClosedIdle)', async () => {
+  it('retries a GET when a reused connection closes before any response byte (Go: errServerClosedIdle)', async () => {
     const server = await h.raw(closesAfterOne('fresh'));
     const t = h.transport();
     const url = `http://127.0.0.1:${server.port}/`;
@@ -183,7 +184,7 @@ describe('Transport retries on a connection the server closed', () => {
     expect(accepted).toBe(1);
   });
 
-  it('gives up after one retry', async () => {
+  it('gives up when the retry on a freshly dialed connection fails too', async () => {
     let accepted = 0;
     const server = await h.raw(async (peer) => {
       accepted++;
@@ -197,5 +198,84 @@ describe('Transport retries on a connection the server closed', () => {
     const err = await rejection(t.roundTrip(new Request('GET', url)));
     expect(err).toMatchObject({ code: 'ERR_NO_RESPONSE' });
     expect(await settles(() => accepted === 2)).toBe(true);
+  });
+});
+
+/**
+ * staleServer is a server whose connection number i (from 0) answers its
+ * first request with `ok(String(i))` and, as a load balancer whose idle
+ * timeout fires as the next request arrives, closes once a second one came.
+ */
+async function staleServer() {
+  let accepted = 0;
+  const server = await h.raw(async (peer) => {
+    const n = accepted++;
+    await closesAfterOne(String(n))(peer);
+  });
+  return { server, accepted: () => accepted };
+}
+
+/** warm fills the pool of `t` with `n` idle connections to `url`, dialing `n` at once. */
+async function warm(t: Transport, url: string, n: number): Promise<void> {
+  const warming = Array.from({ length: n }, () => t.roundTrip(new Request('GET', url)));
+  for (const res of await Promise.all(warming)) await res.body!.text();
+}
+
+/** requestsOn counts, per connection in accept order, the requests it received. */
+async function requestsOn(server: RawServer, connections: number): Promise<number[]> {
+  const counts: number[] = [];
+  for (let i = 0; i < connections; i++) {
+    counts.push(parseMessages('request', (await server.nextPeer()).received()).messages.length);
+  }
+  return counts;
+}
+
+describe('Transport retries past every stale connection in the pool (issue 11 §6)', () => {
+  for (const stale of [1, 2, 8]) {
+    it(`answers a GET with ${stale} stale connection(s) pooled: each is tried once, then a new one (Go's roundTrip loop)`, async () => {
+      const { server, accepted } = await staleServer();
+      const t = h.transport({ maxIdleConnsPerHost: 8 });
+      const url = `http://127.0.0.1:${server.port}/`;
+      await warm(t, url, stale);
+      expect(accepted()).toBe(stale);
+      const req = new Request('GET', url);
+      const res = await within(t.roundTrip(req));
+      expect(res.request).toBe(req);
+      expect(await res.body!.text()).toBe(String(stale)); // the fresh connection's answer
+      expect(accepted()).toBe(stale + 1);
+      expect(await requestsOn(server, stale + 1)).toEqual([...Array(stale).fill(2), 1]);
+    });
+
+    it(`sends a POST with a streamed body once with ${stale} stale connection(s) pooled: ERR_SERVER_CLOSED_IDLE`, async () => {
+      const { server, accepted } = await staleServer();
+      const t = h.transport({ maxIdleConnsPerHost: 8 });
+      const url = `http://127.0.0.1:${server.port}/`;
+      await warm(t, url, stale);
+      const body = Readable.from([Buffer.from('pay once')]);
+      const err = await rejection(t.roundTrip(new Request('POST', url, { body })));
+      expect(err).toMatchObject({ code: 'ERR_SERVER_CLOSED_IDLE' });
+      expect(accepted()).toBe(stale);
+      const posts = [];
+      for (let i = 0; i < stale; i++) {
+        const received = (await server.nextPeer()).received();
+        posts.push(
+          ...parseMessages('request', received).messages.filter((m) => m.method === 'POST'),
+        );
+      }
+      expect(posts).toHaveLength(1);
+    });
+  }
+
+  it('replays a PUT body on each try until a connection answers', async () => {
+    const { server } = await staleServer();
+    const t = h.transport({ maxIdleConnsPerHost: 8 });
+    const url = `http://127.0.0.1:${server.port}/doc`;
+    await warm(t, url, 3);
+    const res = await within(t.roundTrip(new Request('PUT', url, { body: 'the document' })));
+    expect(await res.body!.text()).toBe('3');
+    const bodies: string[][] = [];
+    for (let i = 0; i < 4; i++) bodies.push(bodiesOf((await server.nextPeer()).received()));
+    const tried = ['', 'the document'];
+    expect(bodies).toEqual([tried, tried, tried, ['the document']]);
   });
 });
