@@ -21,6 +21,8 @@
  * Anything else comes through as it is: a `ParseError` for a malformed
  * response, the socket's system error (ECONNRESET, EPIPE), the request
  * body's own error, an invalid request's `ProtocolError`.
+ * `wireFacts(err)` tells for each of them whether a byte of the request was
+ * written and whether a byte of the response arrived.
  */
 import type { ConnectionOptions } from 'node:tls';
 import type { ConnOptions } from '../conn/conn-options.js';
@@ -35,6 +37,7 @@ import { TransportBody } from './response-body.js';
 import { type HostPool, waitForSlot } from './host-pool.js';
 import { isIdempotent, lostResponse, replayable } from './retry-rules.js';
 import { abortError, transportClosed, transportError } from './errors.js';
+import { noteWireFacts, notWritten } from './wire-facts.js';
 
 /** TransportOptions: pool limits and timeouts; every field is optional. */
 export interface TransportOptions {
@@ -119,7 +122,12 @@ export class Transport implements RoundTripper {
     const replay = replaying instanceof Promise ? await replaying : replaying;
     for (let attempt = 0; ; attempt++) {
       const wire = replay?.() ?? req;
-      const pc = this.#takeIdle(origin) ?? (await this.#getConn(origin, abort));
+      let pc: PersistConn;
+      try {
+        pc = this.#takeIdle(origin) ?? (await this.#getConn(origin, abort));
+      } catch (err) {
+        throw notWritten(err);
+      }
       try {
         return await this.#exchange(pc, req, wire, abort, options.onInformational);
       } catch (err) {
@@ -133,7 +141,10 @@ export class Transport implements RoundTripper {
           !pc.responseStarted &&
           replay !== null &&
           (isIdempotent(req) || pc.nothingWritten);
-        if (!retry) throw lostResponse(pc, err);
+        if (!retry) {
+          const facts = { requestWritten: !pc.nothingWritten, responseStarted: pc.responseStarted };
+          throw noteWireFacts(lostResponse(pc, err), facts);
+        }
       }
     }
   }
@@ -206,7 +217,7 @@ export class Transport implements RoundTripper {
     let headRead = false; // or failed: no header timer from then on
     let wrote = false;
     let writeErr: Error | null = null;
-    pc.begin(!isIdempotent(req)); // an idempotent request is retried whether or not it was written
+    pc.begin();
     conn.write(wire).then(
       () => {
         wrote = true;
