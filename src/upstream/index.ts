@@ -7,3 +7,4 @@ export { type RetryOptions, type UpstreamsOptions } from './upstream-options.js'
 export { Upstreams } from './upstreams.js';
 export { type ForwardAuthHook, type ForwardAuthOptions, forwardAuth } from './forward-auth.js';
 export { LoadBalancingReverseProxy, newLoadBalancingReverseProxy } from './load-balancing-proxy.js';
+export { type DnsTargets, type DnsTargetsOptions, watchDnsTargets } from './dns-targets.js';
