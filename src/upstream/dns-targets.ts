@@ -66,7 +66,9 @@ export function watchDnsTargets(upstreams: Upstreams, options: DnsTargetsOptions
       log(`upstream dns ${options.name}: ${err instanceof Error ? err.message : String(err)}`);
       return; // closed meanwhile
     }
-    await Promise.all(present.filter((url) => !wanted.has(url)).map((url) => upstreams.remove(url)));
+    await Promise.all(
+      present.filter((url) => !wanted.has(url)).map((url) => upstreams.remove(url)),
+    );
   };
 
   const refresh = (): Promise<void> => {

@@ -10,7 +10,10 @@ export interface PassiveOptions {
   ejectFor?: number;
   /** At most `floor(n × maxEjectedPercent / 100)` targets (at least one) are ejected at once; default 50. */
   maxEjectedPercent?: number;
-  /** Count 5xx responses as failures; default false (a 503 with Retry-After always marks the target). */
+  /**
+   * Count 5xx responses as failures; default false. A 503 with Retry-After
+   * always marks the target, for that long, beyond the ejection cap.
+   */
   failOn5xx?: boolean;
 }
 
@@ -72,7 +75,7 @@ export class PassiveHealth {
       t.failures++;
       const ms = retryAfterMs(retryAfter, now) ?? this.#ejectFor;
       const bounded = Math.min(Math.max(ms, MIN_RETRY_AFTER), MAX_RETRY_AFTER);
-      this.#eject(t, bounded, '503 with Retry-After', now);
+      this.#eject(t, bounded, '503 with Retry-After', now, false);
       return true;
     }
     if (this.#failOn5xx) this.failure(t, now);
@@ -80,14 +83,20 @@ export class PassiveHealth {
     return false;
   }
 
-  /** #eject ejects `t` for `ms` unless it already is or the cap is reached. */
-  #eject(t: Target, ms: number, reason: string, now: number): void {
+  /**
+   * #eject ejects `t` for `ms` unless it already is or, when `capped`, the
+   * cap is reached. A Retry-After is not capped: it is the backend's own
+   * word that it takes no traffic, not our guess that it is an outlier.
+   */
+  #eject(t: Target, ms: number, reason: string, now: number, capped = true): void {
     if (t.ejectedUntil > now) return;
-    const targets = this.#targets();
-    let ejected = 0;
-    for (const other of targets) if (other.ejectedUntil > now) ejected++;
-    const cap = Math.max(1, Math.floor((targets.length * this.#maxPercent) / 100));
-    if (ejected >= cap) return;
+    if (capped) {
+      const targets = this.#targets();
+      let ejected = 0;
+      for (const other of targets) if (other.ejectedUntil > now) ejected++;
+      const cap = Math.max(1, Math.floor((targets.length * this.#maxPercent) / 100));
+      if (ejected >= cap) return;
+    }
     t.ejectedUntil = now + ms;
     t.streak = 0;
     t.ejectTimer = setTimeout(() => this.#return(t), ms).unref();
