@@ -1,4 +1,4 @@
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { channel } from 'node:diagnostics_channel';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { UnavailableError } from '../../src/errors.js';
@@ -109,7 +109,8 @@ describe('Upstreams passive health', () => {
   it('ejects a failing target, publishes it, and takes it back when the ejection ends', async () => {
     const seen: UpstreamStateMessage[] = [];
     const onState = (m: unknown) => seen.push(m as UpstreamStateMessage);
-    subscribe(UPSTREAM_STATE_CHANNEL, onState);
+    const states = channel(UPSTREAM_STATE_CHANNEL);
+    states.subscribe(onState);
     try {
       const a = await h.backend('a');
       const b = await h.backend('b');
@@ -130,7 +131,7 @@ describe('Upstreams passive health', () => {
       expect(seen[1]).toEqual({ url: `${b.url}/`, healthy: true, reason: 'ejection over' });
       expect(tally(await names(u, 40))).toHaveProperty('b'); // eased in, but back
     } finally {
-      unsubscribe(UPSTREAM_STATE_CHANNEL, onState);
+      states.unsubscribe(onState);
     }
   });
 
