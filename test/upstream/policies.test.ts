@@ -17,6 +17,16 @@ function longestRun(list: readonly string[]): number {
   return best;
 }
 
+/** slowAndFast: a backend `slow` that answers once `release` resolves, and `fast`. */
+async function slowAndFast() {
+  const release = deferred();
+  const slow = await h.backend('slow', async (rw: ResponseWriter) => {
+    await release.promise;
+    await rw.write('slow');
+  });
+  return { release, slow, fast: await h.backend('fast') };
+}
+
 describe('round-robin', () => {
   it('spreads 5:1:1 exactly by weight and never gives the heavy target 5 in a row (nginx smooth WRR)', async () => {
     const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((n) => h.backend(n)));
@@ -30,12 +40,7 @@ describe('round-robin', () => {
 
 describe('least-outstanding', () => {
   it('sends new requests away from a target with requests in flight', async () => {
-    const release = deferred();
-    const slow = await h.backend('slow', async (rw: ResponseWriter) => {
-      await release.promise;
-      await rw.write('slow');
-    });
-    const fast = await h.backend('fast');
+    const { release, slow, fast } = await slowAndFast();
     const u = h.upstreams([slow.url, fast.url], { policy: 'least-outstanding' });
     const held = [0, 1, 2, 3].map(() => u.roundTrip(new Request('GET', 'http://x/')));
     // Two on each while all are in flight: ties are taken in turn.
@@ -66,12 +71,7 @@ describe('random-two', () => {
   });
 
   it('prefers the less loaded of its two choices', async () => {
-    const release = deferred();
-    const slow = await h.backend('slow', async (rw: ResponseWriter) => {
-      await release.promise;
-      await rw.write('slow');
-    });
-    const fast = await h.backend('fast');
+    const { release, slow, fast } = await slowAndFast();
     const u = h.upstreams([slow.url, fast.url], { policy: 'random-two' });
     const held = [0, 1, 2, 3, 4, 5].map(() => u.roundTrip(new Request('GET', 'http://x/')));
     await new Promise((resolve) => setTimeout(resolve, 20));
