@@ -10,6 +10,7 @@ export {
   ErrPipeline,
   ParseError,
   ProtocolError,
+  UnavailableError,
 } from './errors.js';
 export { type ErrorCode, type ParseErrorCode, PROTOCOL_ERROR_CODES } from './error-codes.js';
 export * from './parser/index.js';
@@ -24,3 +25,4 @@ export * from './server/index.js';
 export * from './transport/index.js';
 export * from './proxy/index.js';
 export * from './wire/index.js';
+export * from './upstream/index.js';

@@ -25,28 +25,26 @@
  * Anything else comes through as it is: a `ParseError` for a malformed
  * response, the socket's system error (ECONNRESET, EPIPE), the request
  * body's own error, an invalid request's `ProtocolError`.
+ * `wireFacts(err)` tells for each of them whether a byte of the request was
+ * written and whether a byte of the response arrived.
  */
 import type { ConnectionOptions } from 'node:tls';
 import type { ConnOptions } from '../conn/conn-options.js';
 import type { Detached } from '../io/socket-reader.js';
-import { type AbortWatch, watchSignal } from '../message/abort-watch.js';
+import type { AbortWatch } from '../message/abort-watch.js';
 import { expectRequest } from '../message/expect-class.js';
 import { Request } from '../message/request.js';
 import { protocolSwitchError } from '../message/protocol-switch.js';
 import type { IncomingResponse, Response } from '../message/response.js';
 import { dial, type Origin, originOf } from './dial.js';
 import { PersistConn } from './persist-conn.js';
-import {
-  ABORT_WATCH,
-  type InternalRoundTripOptions,
-  type RoundTripOptions,
-  type RoundTripper,
-} from './round-tripper.js';
+import { abortWatchOf, type RoundTripOptions, type RoundTripper } from './round-tripper.js';
 import { TransportBody } from './response-body.js';
 import { type HostPool, waitForSlot } from './host-pool.js';
 import { isIdempotent, lostResponse, replayable } from './retry-rules.js';
 import { abortError, transportClosed, transportError } from './errors.js';
 import type { TransportOptions } from './transport-options.js';
+import { noteWireFacts, notWritten } from './wire-facts.js';
 
 export type { TransportOptions } from './transport-options.js';
 
@@ -120,7 +118,12 @@ export class Transport implements RoundTripper {
     const replay = replaying instanceof Promise ? await replaying : replaying;
     for (;;) {
       const wire = replay?.() ?? req;
-      const pc = this.#takeIdle(origin) ?? (await this.#getConn(origin, abort));
+      let pc: PersistConn;
+      try {
+        pc = this.#takeIdle(origin) ?? (await this.#getConn(origin, abort));
+      } catch (err) {
+        throw notWritten(err);
+      }
       try {
         return await this.#exchange(pc, req, wire, abort, options.onInformational);
       } catch (err) {
@@ -135,7 +138,10 @@ export class Transport implements RoundTripper {
           !pc.responseStarted &&
           replay !== null &&
           (isIdempotent(req) || pc.nothingWritten);
-        if (!retry) throw lostResponse(pc, err);
+        if (!retry) {
+          const facts = { requestWritten: !pc.nothingWritten, responseStarted: pc.responseStarted };
+          throw noteWireFacts(lostResponse(pc, err), facts);
+        }
       }
     }
   }
@@ -208,7 +214,7 @@ export class Transport implements RoundTripper {
     let headRead = false; // or failed: no header timer from then on
     let wrote = false;
     let writeErr: Error | null = null;
-    pc.begin(!isIdempotent(req)); // an idempotent request is retried whether or not it was written
+    pc.begin();
     conn.write(wire).then(
       () => {
         wrote = true;
@@ -381,10 +387,4 @@ export class Transport implements RoundTripper {
     }
     return pool;
   }
-}
-
-/** abortWatchOf: the internal abort when the caller passed one (our ReverseProxy), else `signal`'s. */
-function abortWatchOf(options: RoundTripOptions): AbortWatch | undefined {
-  if (ABORT_WATCH in options) return (options as InternalRoundTripOptions)[ABORT_WATCH];
-  return options.signal === undefined ? undefined : watchSignal(options.signal);
 }
