@@ -47,7 +47,7 @@ export interface ForwardProxyOptions {
    * then neither dials nor copies, and the hook must close the sockets.
    */
   onTunnel?: ((tunnel: Tunnel) => void | Promise<void>) | null;
-  /** Called once per tunnel the proxy copied (or failed to dial), with its bytes and duration. */
+  /** Called once per tunnel the proxy copied (or dialed in vain after the 200 went out), with its bytes and duration. */
   onTunnelClose?: ((end: TunnelEnd) => void) | null;
   /** Serves origin-form requests (`GET /path`) made to the proxy itself; default none: 400. */
   handler?: HandlerFunc | Handler | null;
