@@ -124,10 +124,10 @@ describe('ForwardProxy with real clients', () => {
     const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { agent });
     await within(new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject)));
     ws.send('hi');
-    const [reply] = (await within(
-      new Promise((resolve) => ws.once('message', (...a) => resolve(a))),
-    )) as [Buffer];
-    expect(String(reply)).toBe('echo hi');
+    const reply = await within(
+      new Promise<string>((resolve) => ws.once('message', (data) => resolve(String(data)))),
+    );
+    expect(reply).toBe('echo hi');
     ws.close();
     await within(new Promise((resolve) => ws.once('close', resolve)));
     for (const client of wss.clients) client.terminate();

@@ -82,7 +82,10 @@ describe('ForwardProxy onTunnel', () => {
           return Promise.reject(new Error('the hook owns the tunnel'));
         },
         onTunnel: async (tunnel: Tunnel) => {
-          if ((await tunnel.sniff()) !== 'http') return tunnel.client.socket.destroy();
+          if ((await tunnel.sniff()) !== 'http') {
+            tunnel.client.socket.destroy();
+            return;
+          }
           const conn = newServerConn(tunnel.client.socket, tunnel.client.head);
           for (;;) {
             const req = await conn.read().catch(() => null);
