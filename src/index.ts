@@ -26,3 +26,4 @@ export * from './transport/index.js';
 export * from './proxy/index.js';
 export * from './wire/index.js';
 export * from './upstream/index.js';
+export * from './forward/index.js';

@@ -1,7 +1,13 @@
 import type { Command } from './command.js';
 import { diffCommand } from './diff-command.js';
+import { forwardCommand } from './forward-command.js';
 import { parseCommand } from './parse-command.js';
 import { proxyCommand } from './proxy-command.js';
 
 /** COMMANDS: every subcommand, in the order the overview lists them (one import and one entry each). */
-export const COMMANDS: readonly Command[] = [proxyCommand, parseCommand, diffCommand];
+export const COMMANDS: readonly Command[] = [
+  proxyCommand,
+  forwardCommand,
+  parseCommand,
+  diffCommand,
+];

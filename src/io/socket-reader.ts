@@ -87,8 +87,8 @@ export class SocketReader<S extends Socket = Socket> {
     if (this.#queued > this.#highWaterMark) {
       this.#paused = true;
       socket.pause();
-    } else {
-      socket.resume();
+    } else if (socket.readableFlowing === false) {
+      socket.resume(); // handed over paused (by a hijack, node:http or the user): the reader owns reading now
     }
   }
 
