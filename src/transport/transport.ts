@@ -18,6 +18,8 @@
  * - `ERR_NO_RESPONSE` — a new connection was closed before any response byte.
  * - `ERR_NOT_UPGRADED` — `hijack(res)` for a response that did not switch
  *   protocols, or whose socket was already taken.
+ * - `ERR_PROXY_AUTH_REQUIRED`, `ERR_PROXY_CONNECT` — the `proxy` answered
+ *   a CONNECT with 407 or another non-2xx (a ProxyConnectError with `status`).
  * Anything else comes through as it is: a `ParseError` for a malformed
  * response, the socket's system error (ECONNRESET, EPIPE), the request
  * body's own error, an invalid request's `ProtocolError`.
@@ -34,6 +36,8 @@ import { ABORT_WATCH, type RoundTripOptions, type RoundTripper } from './round-t
 import { TransportBody } from './response-body.js';
 import { type HostPool, waitForSlot } from './host-pool.js';
 import { isIdempotent, lostResponse, replayable } from './retry-rules.js';
+import { authorize, dialRoute, type ProxyOption, routeOf, type Route } from './proxy-route.js';
+import { ProxyChooser } from './proxy-chooser.js';
 import { abortError, transportClosed, transportError } from './errors.js';
 
 /** TransportOptions: pool limits and timeouts; every field is optional. */
@@ -52,6 +56,8 @@ export interface TransportOptions {
   tls?: ConnectionOptions;
   /** Limits for each ClientConn (`maxHeaderBytes`, `lenient`, `readAhead`, `bodyHighWaterMark`). */
   connOptions?: ConnOptions;
+  /** A proxy URL for every request, or a function choosing one per request (null: direct); see ProxyOption. */
+  proxy?: ProxyOption;
 }
 
 /** MAX_ORIGINS bounds each origin cache; it starts again when full. */
@@ -87,6 +93,7 @@ export class Transport implements RoundTripper {
   readonly #headerTimeout: number;
   readonly #tls: ConnectionOptions | undefined;
   readonly #connOptions: ConnOptions;
+  readonly #proxy: ProxyChooser | null;
   readonly #pools = new Map<string, HostPool>();
   /** Origins parsed from URL hosts, by scheme: a proxy sends every request to the same few. */
   readonly #origins = { http: new Map<string, Origin>(), https: new Map<string, Origin>() };
@@ -102,6 +109,7 @@ export class Transport implements RoundTripper {
     this.#headerTimeout = options.responseHeaderTimeout ?? 0;
     this.#tls = options.tls;
     this.#connOptions = options.connOptions ?? {};
+    this.#proxy = options.proxy === undefined ? null : new ProxyChooser(options.proxy);
   }
 
   /**
@@ -115,11 +123,14 @@ export class Transport implements RoundTripper {
     if (this.#closed) throw transportClosed();
     if (abort?.aborted === true) throw abortError(abort);
     const origin = this.#originOf(req);
+    const route = this.#proxy === null ? null : routeOf(origin, this.#proxy.choose(req));
+    const key = route?.key ?? origin.key;
     const replaying = replayable(req);
     const replay = replaying instanceof Promise ? await replaying : replaying;
     for (let attempt = 0; ; attempt++) {
       const wire = replay?.() ?? req;
-      const pc = this.#takeIdle(origin) ?? (await this.#getConn(origin, abort));
+      if (route !== null) authorize(route, wire);
+      const pc = this.#takeIdle(key) ?? (await this.#getConn(origin, route, abort));
       try {
         return await this.#exchange(pc, req, wire, abort, options.onInformational);
       } catch (err) {
@@ -289,22 +300,27 @@ export class Transport implements RoundTripper {
     return origin;
   }
 
-  /** #takeIdle takes the most recently idle live connection for `origin`, or returns null: at once, no promise job. */
-  #takeIdle(origin: Origin): PersistConn | null {
+  /** #takeIdle takes the most recently idle live connection of pool `key`, or returns null: at once, no promise job. */
+  #takeIdle(key: string): PersistConn | null {
     if (this.#closed) return null; // #getConn throws
     for (;;) {
-      const pc = this.#pools.get(origin.key)?.idle.pop(); // closing a dead one may drop the pool
+      const pc = this.#pools.get(key)?.idle.pop(); // closing a dead one may drop the pool
       if (pc === undefined) return null;
       if (pc.wake()) return pc;
     }
   }
 
-  /** #getConn takes the most recently idle live connection for `origin`, or waits for a slot and dials. */
-  async #getConn(origin: Origin, abort: AbortWatch | undefined): Promise<PersistConn> {
+  /** #getConn takes the most recently idle live connection for `origin` (via `route`), or waits for a slot and dials. */
+  async #getConn(
+    origin: Origin,
+    route: Route | null,
+    abort: AbortWatch | undefined,
+  ): Promise<PersistConn> {
     if (this.#closed) throw transportClosed();
-    const idle = this.#takeIdle(origin);
+    const key = route?.key ?? origin.key;
+    const idle = this.#takeIdle(key);
     if (idle !== null) return idle;
-    const pool = this.#pool(origin.key);
+    const pool = this.#pool(key);
     if (this.#maxConns > 0 && pool.open >= this.#maxConns) {
       const handed = await waitForSlot(pool, abort);
       if (handed !== null) return handed;
@@ -313,17 +329,19 @@ export class Transport implements RoundTripper {
     }
     let socket;
     try {
-      socket = await dial(origin, { timeout: this.#dialTimeout, abort, tls: this.#tls });
+      const options = { timeout: this.#dialTimeout, abort, tls: this.#tls };
+      socket = await (route === null ? dial(origin, options) : dialRoute(route, options));
     } catch (err) {
-      this.#freeSlot(origin.key);
+      this.#freeSlot(key);
       throw err;
     }
     if (this.#closed) {
       socket.destroy();
-      this.#freeSlot(origin.key);
+      this.#freeSlot(key);
       throw transportClosed();
     }
-    return new PersistConn(origin.key, socket, this.#connOptions, (pc) => this.#onClosed(pc));
+    const onClosed = (pc: PersistConn) => this.#onClosed(pc);
+    return new PersistConn(key, socket, this.#connOptions, onClosed, route?.absoluteForm);
   }
 
   /** #putIdle hands `pc` to a waiting request, parks it, or closes it when the pool is full or the transport closed. */
