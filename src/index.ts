@@ -21,3 +21,4 @@ export type { Detached } from './io/socket-reader.js';
 export * from './server/index.js';
 export * from './transport/index.js';
 export * from './proxy/index.js';
+export * from './forward/index.js';

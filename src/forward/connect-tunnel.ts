@@ -1,0 +1,200 @@
+/**
+ * The CONNECT side of the ForwardProxy: dial the target, answer `200
+ * Connection established`, and copy both ways until both sides are done
+ * or the tunnel idles; or hand the tunnel to `onTunnel` first.
+ */
+import type { Socket } from 'node:net';
+import type { Request } from '../message/request.js';
+import { copySwitchedProtocol } from '../proxy/switch-protocol-copier.js';
+import type { ResponseWriter } from '../server/handler.js';
+import { dialFailure, dialWithin, type Dialer } from './dial-target.js';
+import { Tunnel } from './tunnel.js';
+
+/** TunnelEnd: how a tunnel the proxy copied went, for `onTunnelClose`. */
+export interface TunnelEnd {
+  /** `host:port` as the client asked (IPv6 in brackets). */
+  target: string;
+  /** The client's `ip:port`. */
+  remoteAddr: string;
+  /** Bytes from the client to the target, the ones pipelined after the CONNECT head included. */
+  bytesToTarget: number;
+  /** Bytes from the target to the client. */
+  bytesFromTarget: number;
+  /** Milliseconds from the CONNECT request to the end of the copy. */
+  durationMs: number;
+  /** Why the tunnel ended early (`idle`, a socket error, a dial failure), or null when both sides ended cleanly. */
+  error: string | null;
+}
+
+/** ConnectConfig: what the tunnel code needs of its ForwardProxy, read once per CONNECT. */
+export interface ConnectConfig {
+  dial: Dialer;
+  dialTimeout: number;
+  idleTimeout: number;
+  onTunnel: ((tunnel: Tunnel) => unknown) | null;
+  onTunnelClose: ((end: TunnelEnd) => void) | null;
+  log(message: string): void;
+  /** Answers the CONNECT with an error status and a reason (closing the connection). */
+  refuse(rw: ResponseWriter, status: number, reason: string): void;
+}
+
+/**
+ * serveConnect serves an allowed CONNECT to `target`. Without `onTunnel`
+ * it dials first, so that a target it cannot reach gets 502 (504 when the
+ * dial times out) with the reason in the body; then it writes the 200 and
+ * copies. With `onTunnel` the 200 goes out first (the hook may want the
+ * client's first bytes before anything is dialed); a failed dial then
+ * closes the client connection and is logged.
+ */
+export async function serveConnect(
+  rw: ResponseWriter,
+  req: Request,
+  target: { host: string; port: number },
+  config: ConnectConfig,
+): Promise<void> {
+  const started = performance.now();
+  const name = target.host.includes(':')
+    ? `[${target.host}]:${target.port}`
+    : `${target.host}:${target.port}`;
+  const ended = (error: string | null, toTarget = 0, fromTarget = 0): TunnelEnd => ({
+    target: name,
+    remoteAddr: req.remoteAddr,
+    bytesToTarget: toTarget,
+    bytesFromTarget: fromTarget,
+    durationMs: performance.now() - started,
+    error,
+  });
+  if (config.onTunnel === null) {
+    let backend: Socket;
+    try {
+      backend = await dialWithin(
+        config.dial,
+        target.host,
+        target.port,
+        config.dialTimeout,
+        req.signal,
+      );
+    } catch (err) {
+      if (req.signal?.aborted === true) return; // the client left while we dialed
+      const failure = dialFailure(err);
+      config.log(`forward: CONNECT ${name}: ${failure.reason}`);
+      config.onTunnelClose?.(ended(failure.reason));
+      config.refuse(rw, failure.status, failure.reason);
+      return;
+    }
+    const client = established(rw, req, backend);
+    if (client === null) return;
+    return copyTunnel(client.socket, client.head, backend, config, ended);
+  }
+  const client = established(rw, req, null);
+  if (client === null) return;
+  const tunnel = new Tunnel(
+    target,
+    req,
+    client,
+    () =>
+      dialWithin(config.dial, target.host, target.port, config.dialTimeout, closing(client.socket)),
+    config.idleTimeout,
+  );
+  // The tunnel's owner: the hook when it returns a promise, else the default dial and copy below.
+  // (Interception, the `mitm` option, takes the tunnel at this point too.)
+  let owned: unknown;
+  try {
+    owned = config.onTunnel(tunnel);
+    if (isPromiseLike(owned)) await owned;
+  } catch (err) {
+    config.log(
+      `forward: onTunnel for ${name}: ${err instanceof Error ? err.message : String(err)}`,
+    );
+    client.socket.destroy();
+    return;
+  }
+  if (isPromiseLike(owned)) return;
+  await tunnel.settled();
+  // A client that ended while a peek was reading it: its end was seen there, not by the copy.
+  if (client.socket.destroyed || client.socket.readableEnded) {
+    client.socket.destroy();
+    return;
+  }
+  let backend: Socket;
+  try {
+    backend = await tunnel.dial();
+  } catch (err) {
+    const reason = dialFailure(err).reason;
+    config.log(`forward: CONNECT ${name}: ${reason}`);
+    config.onTunnelClose?.(ended(reason));
+    client.socket.destroy();
+    return;
+  }
+  return copyTunnel(client.socket, tunnel.client.head, backend, config, ended);
+}
+
+/** The answer that opens a tunnel: no Content-Length or Transfer-Encoding (RFC 9110 §9.3.6). */
+function establishedLine(req: Request): string {
+  return `HTTP/1.${req.protoMinor === 0 ? 0 : 1} 200 Connection established\r\n\r\n`;
+}
+
+/**
+ * established hijacks the client connection and writes the 200; null
+ * when the connection is already gone (then `backend`, if any, is closed).
+ */
+function established(
+  rw: ResponseWriter,
+  req: Request,
+  backend: Socket | null,
+): { socket: Socket; head: Buffer } | null {
+  let client: { socket: Socket; head: Buffer };
+  try {
+    client = rw.hijack();
+  } catch {
+    backend?.destroy();
+    return null;
+  }
+  client.socket.on('error', noop); // until the copy (or the hook) listens; a reset must not crash us
+  client.socket.write(establishedLine(req), 'latin1');
+  return client;
+}
+
+/**
+ * copyTunnel copies both ways with half-close (`copySwitchedProtocol`),
+ * `head` first; a tunnel with no byte either way for `idleTimeout` ms is
+ * closed. It reports the tunnel's end to `onTunnelClose`.
+ */
+async function copyTunnel(
+  client: Socket,
+  head: Buffer,
+  backend: Socket,
+  config: ConnectConfig,
+  ended: (error: string | null, toTarget: number, fromTarget: number) => TunnelEnd,
+): Promise<void> {
+  let idle = false;
+  const onIdle = () => {
+    idle = true;
+    client.destroy();
+  };
+  // A socket's timeout restarts on every read and write, so the client's covers both directions.
+  if (config.idleTimeout > 0) client.setTimeout(config.idleTimeout, onIdle);
+  const { toBackend, fromBackend } = await copySwitchedProtocol(client, backend, {
+    userHead: head,
+  });
+  client.setTimeout(0);
+  client.off('timeout', onIdle);
+  if (config.onTunnelClose === null) return;
+  const failed = [toBackend, fromBackend].find((d) => d.end !== 'eof');
+  const error = idle ? 'idle' : failed === undefined ? null : (failed.error?.message ?? failed.end);
+  config.onTunnelClose(ended(error, toBackend.bytes, fromBackend.bytes));
+}
+
+/** closing returns a signal that aborts when `socket` closes (a dial for a client that left stops). */
+function closing(socket: Socket): AbortSignal {
+  const controller = new AbortController();
+  if (socket.destroyed) controller.abort();
+  else socket.once('close', () => controller.abort());
+  return controller.signal;
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
+function noop(): void {}

@@ -1,0 +1,107 @@
+import type { Socket } from 'node:net';
+import { ProtocolError } from '../errors.js';
+import { watchSignal } from '../message/abort-watch.js';
+import { dial } from '../transport/dial.js';
+
+/**
+ * Dialer opens a connection to `host:port` (`host` without brackets); it
+ * should give up when `signal` aborts. The ForwardProxy's `dial` option.
+ */
+export type Dialer = (
+  host: string,
+  port: number,
+  options: { signal: AbortSignal },
+) => Promise<Socket>;
+
+/** dialTCP: the default Dialer, a plain TCP connection with Nagle off (the Transport's `dial`). */
+export const dialTCP: Dialer = (host, port, { signal }) =>
+  dial({ scheme: 'http', hostname: host, port, key: '' }, { abort: watchSignal(signal) });
+
+/**
+ * dialWithin calls `dialer` and resolves with its socket, or rejects with
+ * `ERR_DIAL_TIMEOUT` after `timeoutMs` (0: no limit) or with the reason of
+ * `cancel` when it aborts first; either way the signal the dialer got
+ * aborts, and a socket it still delivers afterwards is destroyed. Other
+ * failures are the dialer's own error.
+ */
+export function dialWithin(
+  dialer: Dialer,
+  host: string,
+  port: number,
+  timeoutMs: number,
+  cancel?: AbortSignal | null,
+): Promise<Socket> {
+  const controller = new AbortController();
+  const target = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  return new Promise<Socket>((resolve, reject) => {
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const stop = (err: unknown) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      cancel?.removeEventListener('abort', onCancel);
+      controller.abort(err);
+      reject(err);
+    };
+    const onCancel = () => stop(cancel!.reason);
+    if (cancel?.aborted === true) return onCancel();
+    cancel?.addEventListener('abort', onCancel, { once: true });
+    if (timeoutMs > 0) {
+      timer = setTimeout(
+        () =>
+          stop(
+            new ProtocolError('ERR_DIAL_TIMEOUT', `dial ${target}: timeout after ${timeoutMs} ms`),
+          ),
+        timeoutMs,
+      );
+    }
+    let dialing: Promise<Socket>;
+    try {
+      dialing = dialer(host, port, { signal: controller.signal });
+    } catch (err) {
+      dialing = Promise.reject(err);
+    }
+    dialing.then(
+      (socket) => {
+        if (settled) {
+          socket.destroy();
+          return;
+        }
+        settled = true;
+        clearTimeout(timer);
+        cancel?.removeEventListener('abort', onCancel);
+        resolve(socket);
+      },
+      (err: unknown) => stop(err),
+    );
+  });
+}
+
+/** The phrase for a system error code a dial fails with. */
+const DIAL_REASONS: Readonly<Record<string, string>> = {
+  ENOTFOUND: 'name does not resolve',
+  EAI_AGAIN: 'name does not resolve (temporary failure)',
+  EAI_NODATA: 'name does not resolve',
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ETIMEDOUT: 'connection timed out',
+};
+
+/**
+ * dialFailure maps an error from dialing (or from a round trip that could
+ * not reach its origin) to the status a proxy answers with and a reason
+ * for the body and the log: 504 for `ERR_DIAL_TIMEOUT`, else 502, the
+ * reason naming the system error (`connection refused`, `name does not
+ * resolve`, ...) followed by the error's message.
+ */
+export function dialFailure(err: unknown): { status: number; reason: string } {
+  const message = err instanceof Error ? err.message : String(err);
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'ERR_DIAL_TIMEOUT') return { status: 504, reason: `dial timeout (${message})` };
+  const cause = (err as { cause?: { code?: unknown } } | null)?.cause?.code ?? code;
+  const phrase = typeof cause === 'string' ? DIAL_REASONS[cause] : undefined;
+  return { status: 502, reason: phrase === undefined ? message : `${phrase} (${message})` };
+}
