@@ -8,7 +8,7 @@ import type { Request } from '../message/request.js';
 import { copySwitchedProtocol } from '../proxy/switch-protocol-copier.js';
 import type { ResponseWriter } from '../server/handler.js';
 import { dialFailure, dialWithin, type Dialer } from './dial-target.js';
-import { Tunnel } from './tunnel.js';
+import { sealTunnel, Tunnel } from './tunnel.js';
 
 /** TunnelEnd: how a tunnel the proxy copied went, for `onTunnelClose`. */
 export interface TunnelEnd {
@@ -112,8 +112,8 @@ export async function serveConnect(
     return;
   }
   if (isPromiseLike(owned)) return;
-  await tunnel.settled();
   if (config.intercept !== null && (await config.intercept(tunnel))) return;
+  await sealTunnel(tunnel);
   // A client that ended while a peek was reading it: its end was seen there, not by the copy.
   if (client.socket.destroyed || client.socket.readableEnded) {
     client.socket.destroy();

@@ -16,6 +16,17 @@ export interface TunnelClient {
   readonly head: Buffer;
 }
 
+let seal: (tunnel: Tunnel) => Promise<void>;
+
+/**
+ * sealTunnel waits for the peeks started so far and then stops new ones
+ * from reading the socket (they see `client.head` as it is): the proxy
+ * calls it before it copies the tunnel itself.
+ */
+export function sealTunnel(tunnel: Tunnel): Promise<void> {
+  return seal(tunnel);
+}
+
 /** The longest peek `clientHello()` makes: one TLS record (2^14 + 256) and its header. */
 const MAX_PEEK = (1 << 14) + 256 + 5;
 
@@ -37,6 +48,7 @@ export class Tunnel {
   readonly #peekTimeout: number;
   #head: Buffer;
   #peeking: Promise<void> | null = null; // one peek at a time; later peeks chain on it
+  #sealed = false; // the proxy reads the socket now: later peeks see `#head` only
 
   /** Made by the ForwardProxy for each tunnel. */
   constructor(
@@ -66,7 +78,8 @@ export class Tunnel {
    * (a TLS handshake record), 'http' (a request line's method) or 'other'
    * — waiting for them without consuming them (they end up in
    * `client.head`). A client that ends the tunnel before sending anything
-   * gives 'other'. It rejects with `ERR_TUNNEL_IDLE` (and the client socket
+   * gives 'other'. Call it from `onTunnel` itself: once the proxy copies
+   * the tunnel, a later call only looks at `client.head`. It rejects with `ERR_TUNNEL_IDLE` (and the client socket
    * is destroyed) when nothing decisive arrives within the proxy's
    * `idleTimeout`.
    */
@@ -94,9 +107,11 @@ export class Tunnel {
     return this.#dial();
   }
 
-  /** settled resolves once no peek is running, so that the client socket may be read by someone else. */
-  async settled(): Promise<void> {
-    while (this.#peeking !== null) await this.#peeking.catch(() => undefined);
+  static {
+    seal = async (tunnel) => {
+      while (tunnel.#peeking !== null) await tunnel.#peeking.catch(() => undefined);
+      tunnel.#sealed = true;
+    };
   }
 
   /** #peek reads the client socket into `#head` until `enough` holds, the socket ends, or the peek times out. */
@@ -104,7 +119,7 @@ export class Tunnel {
     const run = async (): Promise<void> => {
       const running = this.#peeking;
       if (running !== null) await running.catch(() => undefined);
-      if (enough(this.#head) || this.#head.length >= MAX_PEEK) return;
+      if (this.#sealed || enough(this.#head) || this.#head.length >= MAX_PEEK) return;
       await this.#read(enough);
     };
     const peeking = run();
@@ -155,6 +170,7 @@ export class Tunnel {
       socket.on('data', onData);
       socket.once('end', onEnd);
       socket.once('close', onEnd);
+      socket.resume(); // a hijacked socket may come paused
     });
   }
 }
