@@ -111,7 +111,8 @@ export class ForwardProxy {
     this.idleTimeout = options.idleTimeout ?? DEFAULT_TUNNEL_IDLE_TIMEOUT;
     this.via = options.via === undefined ? 'httpwire' : options.via;
     this.errorLog = options.errorLog ?? null;
-    this.mitm = options.mitm == null ? null : new Interception(options.mitm);
+    this.mitm =
+      options.mitm == null ? null : new Interception(options.mitm, (message) => this.#log(message));
     this.#reverse = new ReverseProxy({
       // RFC 9112 §3.2.2: the Host line comes from the absolute-form target (fromHead set host so).
       director: () => undefined,

@@ -61,7 +61,8 @@ export class Interception {
   proxy: ReverseProxy;
   readonly #transport: Transport | null;
 
-  constructor(options: MitmOptions) {
+  /** Made by the ForwardProxy from its `mitm` option; the default `proxy` logs to `errorLog`. */
+  constructor(options: MitmOptions, errorLog: (message: string) => void) {
     this.ca = options.ca;
     this.intercept = options.intercept ?? null;
     this.rejectUnauthorized = options.rejectUnauthorized ?? true;
@@ -73,7 +74,11 @@ export class Interception {
         maxIdleConnsPerHost: 128,
         tls: { rejectUnauthorized: this.rejectUnauthorized },
       });
-      this.proxy = new ReverseProxy({ rewrite: () => undefined, transport: this.#transport });
+      this.proxy = new ReverseProxy({
+        rewrite: () => undefined,
+        transport: this.#transport,
+        errorLog,
+      });
     }
   }
 
@@ -126,6 +131,7 @@ export class Interception {
       return this.proxy.serveHTTP(rw, req);
     });
     void server.serveConn(socket);
+    if (socket.readableFlowing === false) socket.resume(); // a peek paused it; the server listens now
   }
 }
 
