@@ -5,17 +5,27 @@ import type { HandlerFunc, ResponseWriter } from '../server/handler.js';
 /**
  * withAccessLog wraps `handler` so that each request, once answered, logs
  * one line: method, target, status, body bytes written and milliseconds.
+ * With `logHijacked` false, a request whose handler hijacked the
+ * connection (a tunnel, logged by its owner when it ends) gets no line.
  */
-export function withAccessLog(handler: HandlerFunc, log: (line: string) => void): HandlerFunc {
+export function withAccessLog(
+  handler: HandlerFunc,
+  log: (line: string) => void,
+  logHijacked = true,
+): HandlerFunc {
   return async (rw, req) => {
     const started = performance.now();
     const counted = new CountingWriter(rw);
     try {
       await handler(counted, req);
     } finally {
-      const ms = (performance.now() - started).toFixed(1);
-      const status = counted.status === 0 ? '-' : String(counted.status);
-      log(`${req.method} ${req.requestURI()} ${status} ${counted.bytes} ${ms}ms`);
+      if (logHijacked || !counted.hijacked) {
+        const ms = (performance.now() - started).toFixed(1);
+        const status = counted.status === 0 ? '-' : String(counted.status);
+        // An absolute-form target (a forward proxy's request) is logged whole.
+        const url = req.url.scheme === '' ? '' : `${req.url.scheme}://${req.url.host}`;
+        log(`${req.method} ${url}${req.requestURI()} ${status} ${counted.bytes} ${ms}ms`);
+      }
     }
   };
 }
@@ -25,6 +35,7 @@ class CountingWriter implements ResponseWriter {
   readonly #rw: ResponseWriter;
   status = 0;
   bytes = 0;
+  hijacked = false;
 
   constructor(rw: ResponseWriter) {
     this.#rw = rw;
@@ -54,6 +65,8 @@ class CountingWriter implements ResponseWriter {
   }
 
   hijack(): Detached {
-    return this.#rw.hijack();
+    const detached = this.#rw.hijack();
+    this.hijacked = true;
+    return detached;
   }
 }

@@ -80,7 +80,6 @@ export async function serveConnect(
       if (req.signal?.aborted === true) return; // the client left while we dialed
       const failure = dialFailure(err);
       config.log(`forward: CONNECT ${name}: ${failure.reason}`);
-      config.onTunnelClose?.(ended(failure.reason));
       config.refuse(rw, failure.status, failure.reason);
       return;
     }

@@ -48,7 +48,7 @@ export interface ForwardProxyOptions {
    * then neither dials nor copies, and the hook must close the sockets.
    */
   onTunnel?: ((tunnel: Tunnel) => void | Promise<void>) | null;
-  /** Called once per tunnel the proxy copied (or failed to dial), with its bytes and duration. */
+  /** Called once per tunnel the proxy copied (or dialed in vain after the 200 went out), with its bytes and duration. */
   onTunnelClose?: ((end: TunnelEnd) => void) | null;
   /** TLS interception (see MitmOptions and Interception); default none: tunnels are copied as they are. */
   mitm?: MitmOptions | null;

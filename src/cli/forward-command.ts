@@ -1,0 +1,147 @@
+/**
+ * `httpwire forward --listen HOST:PORT [--auth USER:PASS] [--allow
+ * HOST[:PORT]]...` runs the forward proxy with an access-log line per
+ * request and per tunnel. SIGINT/SIGTERM shut down gracefully.
+ */
+import { withAccessLog } from './access-log.js';
+import type { Command } from './command.js';
+import { envPort, parseListen, readFlags, UsageError } from './flags.js';
+import { ForwardProxy } from '../forward/forward-proxy.js';
+import type { ForwardTarget } from '../forward/forward-target.js';
+import { parsePort } from '../forward/forward-target.js';
+import { createServer } from '../server/server.js';
+
+/** AllowRule: a host (lower case) and a port, or null for every port. */
+export interface AllowRule {
+  host: string;
+  port: number | null;
+}
+
+/** ForwardArgs: what `httpwire forward` was asked to do. */
+export interface ForwardArgs {
+  help: boolean;
+  host: string;
+  port: number;
+  /** `user:password` for Basic proxy authentication, or null for none. */
+  auth: { user: string; password: string } | null;
+  /** Targets that may be reached; empty allows every one. */
+  allow: AllowRule[];
+}
+
+const USAGE = `usage: httpwire forward [--listen HOST:PORT] [--auth USER:PASS] [--allow HOST[:PORT]]...
+
+  --listen HOST:PORT   where the proxy listens (default 127.0.0.1:$PORT, PORT defaulting to 8080)
+  --auth USER:PASS     require these Proxy-Authorization: Basic credentials (407 otherwise)
+  --allow HOST[:PORT]  reach only these targets (repeatable; a host without a port allows every
+                       port; default: everything); others get 403
+  --help               show this help
+
+Point a client at it:  curl -x http://HOST:PORT https://example.com/
+`;
+
+/** parseForwardArgs reads `httpwire forward`'s flags; `env` supplies PORT when `--listen` is not given. */
+export function parseForwardArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ForwardArgs {
+  const { values, positionals } = readFlags(argv, {
+    listen: { kind: 'string' },
+    auth: { kind: 'string' },
+    allow: { kind: 'string', repeat: true },
+  });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
+  const listen = values.get('listen')?.[0] as string | undefined;
+  const auth = values.get('auth')?.[0] as string | undefined;
+  const colon = auth?.indexOf(':') ?? -1;
+  if (auth !== undefined && colon < 1) {
+    throw new UsageError(`--auth wants USER:PASS, got ${JSON.stringify(auth)}`);
+  }
+  return {
+    help: values.has('help'),
+    ...(listen === undefined
+      ? { host: '127.0.0.1', port: envPort(env.PORT) }
+      : parseListen(listen)),
+    auth:
+      auth === undefined ? null : { user: auth.slice(0, colon), password: auth.slice(colon + 1) },
+    allow: ((values.get('allow') ?? []) as string[]).map(parseAllowRule),
+  };
+}
+
+/** parseAllowRule reads `host`, `host:port`, `[v6]` or `[v6]:port`. */
+function parseAllowRule(value: string): AllowRule {
+  const bad = () => new UsageError(`--allow wants HOST[:PORT], got ${JSON.stringify(value)}`);
+  let host = value;
+  let port: number | null = null;
+  const close = value.startsWith('[') ? value.indexOf(']') : -1;
+  const colon = value.lastIndexOf(':');
+  if (value.startsWith('[')) {
+    if (close < 2) throw bad();
+    host = value.slice(1, close);
+    if (close + 1 < value.length) {
+      if (value[close + 1] !== ':') throw bad();
+      port = parsePort(value.slice(close + 2)) || null;
+      if (port === null) throw bad();
+    }
+  } else if (colon !== -1) {
+    host = value.slice(0, colon);
+    port = parsePort(value.slice(colon + 1)) || null;
+    if (port === null || host.includes(':')) throw bad();
+  }
+  if (host === '') throw bad();
+  return { host: host.toLowerCase(), port };
+}
+
+/** allows reports whether `rules` let `target` through (an empty list allows everything). */
+export function allows(rules: readonly AllowRule[], target: ForwardTarget): boolean {
+  if (rules.length === 0) return true;
+  return rules.some((r) => r.host === target.host && (r.port === null || r.port === target.port));
+}
+
+async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number | void> {
+  const args = parseForwardArgs(argv, env);
+  if (args.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  const { auth, allow } = args;
+  const proxy = new ForwardProxy({
+    authenticate:
+      auth === null
+        ? null
+        : (c) => c !== null && c.user === auth.user && c.password === auth.password,
+    allow: allow.length === 0 ? null : (target) => allows(allow, target),
+    onTunnelClose: (end) =>
+      log(
+        `CONNECT ${end.target} tunnel ${end.bytesToTarget}/${end.bytesFromTarget} bytes up/down ` +
+          `${end.durationMs.toFixed(1)}ms${end.error === null ? '' : ` (${end.error})`}`,
+      ),
+  });
+  // A tunnel is logged when it ends (above); a refused CONNECT as a request.
+  const server = createServer(withAccessLog((rw, req) => proxy.serveHTTP(rw, req), log, false));
+  const address = await server.listen(args.port, args.host);
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}/`;
+  const user = auth === null ? '' : ` --proxy-user ${auth.user}:...`;
+  process.stdout.write(
+    `httpwire forward listening on ${url} -> any target${allow.length === 0 ? '' : ' in --allow'}\n` +
+      `try:  curl -x ${url}${user} https://example.com/\n`,
+  );
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void server.close().then(() => {
+      proxy.close();
+      process.stdout.write('', () => process.exit(0)); // open tunnels end with the process
+    });
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+/** forwardCommand: `httpwire forward`, the forward proxy (curl -x, HTTPS_PROXY). */
+export const forwardCommand: Command = {
+  name: 'forward',
+  summary:
+    'a forward proxy for clients (curl -x, HTTPS_PROXY): CONNECT tunnels and http:// requests',
+  usage: USAGE,
+  run,
+};

@@ -1,0 +1,111 @@
+/**
+ * `httpwire forward` as users run it: a child process (dist/, built by
+ * `npm test`) driven by curl -x, with --auth and --allow.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { allows, parseForwardArgs } from '../../src/cli/forward-command.js';
+import { within } from '../helpers/waiting.js';
+import { startOrigin, useForwardHarness } from '../forward/harness.js';
+
+const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const run = promisify(execFile);
+const track = useForwardHarness();
+const children: ChildProcess[] = [];
+
+afterEach(async () => {
+  for (const child of children.splice(0)) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+  }
+});
+
+/** startForward spawns `httpwire forward` and resolves with its URL and a reader of its stdout lines. */
+async function startForward(args: string[]) {
+  const child = spawn(process.execPath, [CLI, 'forward', '--listen', '127.0.0.1:0', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  const reader = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const nextLine = async () => {
+    const next = await within(reader.next(), 5000, 'a line on stdout');
+    if (next.done === true) throw new Error('stdout ended');
+    return next.value;
+  };
+  const banner = await nextLine();
+  const match = /listening on (http:\/\/\S+)\/ -> /.exec(banner);
+  if (match === null) throw new Error(`unexpected banner: ${banner}`);
+  await nextLine(); // the "try:" line
+  return { url: match[1]!, nextLine };
+}
+
+async function curl(...args: string[]): Promise<string> {
+  const { stdout } = await run('curl', ['-sS', '--max-time', '10', ...args]);
+  return stdout;
+}
+
+describe('httpwire forward', () => {
+  it('proxies curl -x with --auth and --allow, logging each request and tunnel', async () => {
+    const origin = track(await startOrigin((req, res) => res.end(`origin ${req.url}`)));
+    const cli = await startForward(['--auth', 'u:p', '--allow', '127.0.0.1']);
+    expect(await curl('-x', cli.url, '--proxy-user', 'u:p', `${origin.url}/a`)).toBe('origin /a');
+    expect(await cli.nextLine()).toMatch(new RegExp(`^GET ${origin.url}/a 200 9 [\\d.]+ms$`));
+    expect(await curl('-p', '-x', cli.url, '--proxy-user', 'u:p', `${origin.url}/t`)).toBe(
+      'origin /t',
+    );
+    expect(await cli.nextLine()).toMatch(
+      new RegExp(
+        `^CONNECT 127\\.0\\.0\\.1:${origin.port} tunnel \\d+/\\d+ bytes up/down [\\d.]+ms$`,
+      ),
+    );
+    const noAuth = await curl('-i', '-x', cli.url, `${origin.url}/`);
+    expect(noAuth).toMatch(/^HTTP\/1\.1 407 /);
+    expect(await cli.nextLine()).toMatch(/ 407 /);
+    const refused = await curl(
+      '-i',
+      '-x',
+      cli.url,
+      '--proxy-user',
+      'u:p',
+      `http://localhost:${origin.port}/`,
+    );
+    expect(refused).toMatch(/^HTTP\/1\.1 403 /);
+    expect(await cli.nextLine()).toMatch(/ 403 /);
+  });
+});
+
+describe('parseForwardArgs', () => {
+  it('reads --allow rules with and without ports, and refuses bad ones', () => {
+    const args = parseForwardArgs(
+      [
+        '--listen',
+        ':3128',
+        '--allow',
+        'Example.com',
+        '--allow',
+        'api.test:443',
+        '--allow',
+        '[::1]:8080',
+      ],
+      {},
+    );
+    expect(args.port).toBe(3128);
+    expect(args.allow).toEqual([
+      { host: 'example.com', port: null },
+      { host: 'api.test', port: 443 },
+      { host: '::1', port: 8080 },
+    ]);
+    expect(allows(args.allow, { host: 'example.com', port: 25, method: 'CONNECT' })).toBe(true);
+    expect(allows(args.allow, { host: 'api.test', port: 80, method: 'GET' })).toBe(false);
+    expect(allows([], { host: 'any', port: 1, method: 'GET' })).toBe(true);
+    for (const bad of ['host:0', 'host:x', ':80', '[::1', 'a:b:c']) {
+      expect(() => parseForwardArgs(['--allow', bad], {})).toThrow(/--allow wants/);
+    }
+    expect(() => parseForwardArgs(['--auth', 'nocolon'], {})).toThrow(/--auth wants/);
+  });
+});
