@@ -13,9 +13,20 @@ export type Dialer = (
   options: { signal: AbortSignal },
 ) => Promise<Socket>;
 
-/** dialTCP: the default Dialer, a plain TCP connection with Nagle off (the Transport's `dial`). */
-export const dialTCP: Dialer = (host, port, { signal }) =>
-  dial({ scheme: 'http', hostname: host, port, key: '' }, { abort: watchSignal(signal) });
+/**
+ * dialTCP is the default Dialer: a plain TCP connection with Nagle off
+ * (the Transport's `dial`). Without a signal it waits as long as the
+ * system does. It rejects with `ERR_DIAL` (the system error as `cause`) or
+ * `ERR_ABORTED`.
+ */
+export function dialTCP(
+  host: string,
+  port: number,
+  options: { signal?: AbortSignal } = {},
+): Promise<Socket> {
+  const abort = options.signal === undefined ? undefined : watchSignal(options.signal);
+  return dial({ scheme: 'http', hostname: host, port, key: '' }, { abort });
+}
 
 /**
  * dialWithin calls `dialer` and resolves with its socket, or rejects with

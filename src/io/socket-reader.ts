@@ -60,7 +60,11 @@ export class SocketReader<S extends Socket = Socket> {
     this.#onReadable();
   };
 
-  /** Wraps `socket`; `head` holds bytes already read from it (Go's bufio.Reader contents). */
+  /**
+   * Wraps `socket`; `head` holds bytes already read from it (Go's
+   * bufio.Reader contents). A socket handed over paused is resumed (unless
+   * `head` alone passes the high-water mark).
+   */
   constructor(socket: S, head?: Uint8Array, options: SocketReaderOptions = {}) {
     this.#socket = socket;
     this.#highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
@@ -74,6 +78,12 @@ export class SocketReader<S extends Socket = Socket> {
     socket.on('error', this.#onError);
     socket.on('close', this.#onClose);
     if (socket.readableEnded) this.#ended = true;
+    if (this.#queued > this.#highWaterMark) {
+      this.#paused = true;
+      socket.pause();
+    } else if (socket.readableFlowing === false) {
+      socket.resume(); // handed over paused (by a hijack, node:http or the user): the reader owns reading now
+    }
   }
 
   /** The socket (still owned by this reader until `detach()`). */

@@ -219,4 +219,14 @@ describe('SocketReader', () => {
     reader.detach();
     expect(server.isPaused()).toBe(true);
   });
+
+  it('resumes a socket handed over paused (a hijacked one), as API.md promises', async () => {
+    const { client, server } = await socketPair();
+    server.pause();
+    expect(server.readableFlowing).toBe(false);
+    const reader = new SocketReader(server);
+    client.write('after the hand-over');
+    await until(reader, () => reader.queued >= 19);
+    expect(consumeAll(reader)).toBe('after the hand-over');
+  });
 });
