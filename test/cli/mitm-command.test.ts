@@ -4,7 +4,7 @@
  * undici's ProxyAgent and ws. The child trusts the test origin's
  * certificate through NODE_EXTRA_CA_CERTS, as a user's system store would.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -14,33 +14,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createInterface } from 'node:readline';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { ProxyAgent, request } from 'undici';
 import { WebSocket, WebSocketServer } from 'ws';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cert, key } from '../fixtures/tls/index.js';
+import { CLI, useForwardCli } from '../helpers/forward-cli.js';
 import { within } from '../helpers/waiting.js';
 
-const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const FIXTURE_CERT = fileURLToPath(new URL('../fixtures/tls/cert.pem', import.meta.url));
 const run = promisify(execFile);
 const MiB = 1 << 20;
 let dir = '';
-const children: ChildProcess[] = [];
+const startForward = useForwardCli();
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'httpwire-mitm-cli-'));
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
-});
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.exitCode !== null || child.signalCode !== null) continue;
-    child.kill('SIGKILL');
-    await once(child, 'exit');
-  }
 });
 
 /** createCA runs `httpwire ca create` into a fresh directory and returns it with the output. */
@@ -50,28 +42,9 @@ async function createCA(name: string): Promise<{ caDir: string; stdout: string }
   return { caDir, stdout };
 }
 
-/** startIntercepting spawns `httpwire forward --mitm-ca caDir` and returns its URL and stdout lines. */
-async function startIntercepting(caDir: string) {
-  const child = spawn(
-    process.execPath,
-    [CLI, 'forward', '--listen', '127.0.0.1:0', '--mitm-ca', caDir],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, NODE_EXTRA_CA_CERTS: FIXTURE_CERT },
-    },
-  );
-  children.push(child);
-  const reader = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-  const nextLine = async () => {
-    const next = await within(reader.next(), 5000, 'a line on stdout');
-    if (next.done === true) throw new Error('stdout ended');
-    return next.value;
-  };
-  const banner = await nextLine();
-  const url = /listening on (http:\/\/\S+)\/ -> /.exec(banner)?.[1];
-  if (url === undefined) throw new Error(`unexpected banner: ${banner}`);
-  const hint = await nextLine();
-  return { url, hint, nextLine };
+/** startIntercepting runs `httpwire forward --mitm-ca caDir`, trusting the test origin's certificate. */
+function startIntercepting(caDir: string) {
+  return startForward(['--mitm-ca', caDir], { ...process.env, NODE_EXTRA_CA_CERTS: FIXTURE_CERT });
 }
 
 /** httpsOrigin starts a node:https origin with the test certificate, closed after the file. */
