@@ -116,7 +116,9 @@ export const bench: Bench = {
     const originCA = await CertificateAuthority.create({ commonName: 'bench origin CA' });
     const origin = createHttpsServer(
       {
-        SNICallback: (name, cb) => originCA.secureContextFor(name).then((c) => cb(null, c), cb),
+        SNICallback: (name, cb) => {
+          originCA.secureContextFor(name).then((c) => cb(null, c), cb);
+        },
         keepAliveTimeout: 60_000,
       },
       (_req, res) => res.end('ok'),
