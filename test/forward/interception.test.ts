@@ -133,15 +133,22 @@ describe('ForwardProxy mitm', () => {
   });
 
   it('uses the CONNECT host for a ClientHello without SNI (an IP address: an IP SAN)', async () => {
-    const origin = track(await startOrigin((_req, res) => res.end('no sni'), true));
-    const proxy = await intercepting();
-    const tls = await tlsThrough(proxy, `127.0.0.1:${origin.port}`); // node sends no SNI for an IP
-    const leaf = tls.getPeerX509Certificate()!;
-    expect(leaf.subjectAltName).toBe('IP Address:127.0.0.1');
-    expect(leaf.checkIssued(new X509Certificate(ca.certPEM))).toBe(true);
-    tls.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
-    expect(await readUntil(tls, (t) => t.endsWith('no sni'))).toContain('200 OK');
-    tls.destroy();
+    await expectNoLeaks(async () => {
+      const origin = await startOrigin((_req, res) => res.end('no sni'), true);
+      const proxy = await startForwardProxy({ mitm: { ca } });
+      const trusting = new Transport({ tls: { ca: cert } });
+      proxy.proxy.mitm!.proxy.transport = trusting;
+      const tls = await tlsThrough(proxy, `127.0.0.1:${origin.port}`); // node sends no SNI for an IP
+      const leaf = tls.getPeerX509Certificate()!;
+      expect(leaf.subjectAltName).toBe('IP Address:127.0.0.1');
+      expect(leaf.checkIssued(new X509Certificate(ca.certPEM))).toBe(true);
+      tls.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      expect(await readUntil(tls, (t) => t.endsWith('no sni'))).toContain('200 OK');
+      await closedBy(tls);
+      trusting.close();
+      await proxy.close();
+      await origin.close();
+    });
   });
 
   it('serves plain HTTP inside a tunnel with the ReverseProxy too', async () => {
@@ -176,13 +183,18 @@ describe('ForwardProxy mitm', () => {
   });
 
   it('answers 502 for an origin whose certificate fails verification, never passing it through', async () => {
-    const origin = track(await startOrigin((_req, res) => res.end('untrusted'), true));
-    const proxy = track(await startForwardProxy({ mitm: { ca } })); // Node's trust store only
-    const t = client(proxy);
-    const res = await t.roundTrip(new Request('GET', `${origin.url}/`));
-    expect(res.status).toBe(502);
-    expect(await res.body!.text()).not.toContain('untrusted');
-    expect(proxy.logs.join('\n')).toMatch(/self.signed|DEPTH_ZERO/i);
+    await expectNoLeaks(async () => {
+      const origin = await startOrigin((_req, res) => res.end('untrusted'), true);
+      const proxy = await startForwardProxy({ mitm: { ca } }); // Node's trust store only
+      const t = new Transport({ proxy: proxy.url, tls: { ca: ca.certPEM } });
+      const res = await t.roundTrip(new Request('GET', `${origin.url}/`));
+      expect(res.status).toBe(502);
+      expect(await res.body!.text()).not.toContain('untrusted');
+      expect(proxy.logs.join('\n')).toMatch(/self.signed|DEPTH_ZERO/i);
+      t.close();
+      await proxy.close();
+      await origin.close();
+    });
   });
 
   it('accepts any origin certificate with rejectUnauthorized: false', async () => {
