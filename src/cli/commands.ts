@@ -1,6 +1,7 @@
 import type { Command } from './command.js';
 import { diffCommand } from './diff-command.js';
 import { forwardCommand } from './forward-command.js';
+import { caCommand } from './ca-command.js';
 import { parseCommand } from './parse-command.js';
 import { proxyCommand } from './proxy-command.js';
 
@@ -8,6 +9,7 @@ import { proxyCommand } from './proxy-command.js';
 export const COMMANDS: readonly Command[] = [
   proxyCommand,
   forwardCommand,
+  caCommand,
   parseCommand,
   diffCommand,
 ];

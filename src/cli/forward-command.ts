@@ -1,6 +1,6 @@
 /**
  * `httpwire forward --listen HOST:PORT [--auth USER:PASS] [--allow
- * HOST[:PORT]]...` runs the forward proxy with an access-log line per
+ * HOST[:PORT]]... [--mitm-ca DIR]` runs the forward proxy with an access-log line per
  * request and per tunnel. SIGINT/SIGTERM shut down gracefully.
  */
 import { withAccessLog } from './access-log.js';
@@ -10,6 +10,9 @@ import { ForwardProxy } from '../forward/forward-proxy.js';
 import type { ForwardTarget } from '../forward/forward-target.js';
 import { parsePort } from '../forward/forward-target.js';
 import { createServer } from '../server/server.js';
+import { join } from 'node:path';
+import { CA_CERT_FILE } from './ca-command.js';
+import { loadInterception } from './mitm-setup.js';
 
 /** AllowRule: a host (lower case) and a port, or null for every port. */
 export interface AllowRule {
@@ -26,14 +29,19 @@ export interface ForwardArgs {
   auth: { user: string; password: string } | null;
   /** Targets that may be reached; empty allows every one. */
   allow: AllowRule[];
+  /** The directory of the CA for TLS interception (`httpwire ca create`), or null for none. */
+  mitmCa: string | null;
 }
 
 const USAGE = `usage: httpwire forward [--listen HOST:PORT] [--auth USER:PASS] [--allow HOST[:PORT]]...
+                        [--mitm-ca DIR]
 
   --listen HOST:PORT   where the proxy listens (default 127.0.0.1:$PORT, PORT defaulting to 8080)
   --auth USER:PASS     require these Proxy-Authorization: Basic credentials (407 otherwise)
   --allow HOST[:PORT]  reach only these targets (repeatable; a host without a port allows every
                        port; default: everything); others get 403
+  --mitm-ca DIR        intercept TLS with the CA in DIR (make one with: httpwire ca create DIR);
+                       clients trust DIR/ca.pem, origins are verified with Node's trust store
   --help               show this help
 
 Point a client at it:  curl -x http://HOST:PORT https://example.com/
@@ -45,6 +53,7 @@ export function parseForwardArgs(argv: readonly string[], env: NodeJS.ProcessEnv
     listen: { kind: 'string' },
     auth: { kind: 'string' },
     allow: { kind: 'string', repeat: true },
+    'mitm-ca': { kind: 'string' },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
   const listen = values.get('listen')?.[0] as string | undefined;
@@ -61,6 +70,7 @@ export function parseForwardArgs(argv: readonly string[], env: NodeJS.ProcessEnv
     auth:
       auth === undefined ? null : { user: auth.slice(0, colon), password: auth.slice(colon + 1) },
     allow: ((values.get('allow') ?? []) as string[]).map(parseAllowRule),
+    mitmCa: (values.get('mitm-ca')?.[0] as string | undefined) ?? null,
   };
 }
 
@@ -102,7 +112,9 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number | voi
   }
   const log = (line: string) => process.stdout.write(`${line}\n`);
   const { auth, allow } = args;
+  const mitm = args.mitmCa === null ? null : await loadInterception(args.mitmCa, log);
   const proxy = new ForwardProxy({
+    mitm,
     authenticate:
       auth === null
         ? null
@@ -120,9 +132,10 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number | voi
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}/`;
   const user = auth === null ? '' : ` --proxy-user ${auth.user}:...`;
+  const cacert = args.mitmCa === null ? '' : ` --cacert ${join(args.mitmCa, CA_CERT_FILE)}`;
   process.stdout.write(
     `httpwire forward listening on ${url} -> any target${allow.length === 0 ? '' : ' in --allow'}\n` +
-      `try:  curl -x ${url}${user} https://example.com/\n`,
+      `try:  curl -x ${url}${user}${cacert} https://example.com/\n`,
   );
   let stopping = false;
   const stop = () => {
@@ -130,6 +143,7 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number | voi
     stopping = true;
     void server.close().then(() => {
       proxy.close();
+      mitm?.close();
       process.stdout.write('', () => process.exit(0)); // open tunnels end with the process
     });
   };

@@ -32,6 +32,8 @@ export interface ConnectConfig {
   dialTimeout: number;
   idleTimeout: number;
   onTunnel: ((tunnel: Tunnel) => unknown) | null;
+  /** Interception (`mitm`) for this CONNECT: resolves true when it took the tunnel, false to leave it to the copy. */
+  intercept: ((tunnel: Tunnel) => Promise<boolean>) | null;
   onTunnelClose: ((end: TunnelEnd) => void) | null;
   log(message: string): void;
   /** Answers the CONNECT with an error status and a reason (closing the connection). */
@@ -64,7 +66,7 @@ export async function serveConnect(
     durationMs: performance.now() - started,
     error,
   });
-  if (config.onTunnel === null) {
+  if (config.onTunnel === null && config.intercept === null) {
     let backend: Socket;
     try {
       backend = await dialWithin(
@@ -95,11 +97,11 @@ export async function serveConnect(
       dialWithin(config.dial, target.host, target.port, config.dialTimeout, closing(client.socket)),
     config.idleTimeout,
   );
-  // The tunnel's owner: the hook when it returns a promise, else the default dial and copy below.
-  // (Interception, the `mitm` option, takes the tunnel at this point too.)
+  // The tunnel's owner: the hook when it returns a promise, else interception when it takes
+  // it, else the default dial and copy below.
   let owned: unknown;
   try {
-    owned = config.onTunnel(tunnel);
+    owned = config.onTunnel?.(tunnel);
     if (isPromiseLike(owned)) await owned;
   } catch (err) {
     config.log(
@@ -109,6 +111,7 @@ export async function serveConnect(
     return;
   }
   if (isPromiseLike(owned)) return;
+  if (config.intercept !== null && (await config.intercept(tunnel))) return;
   await sealTunnel(tunnel);
   // A client that ended while a peek was reading it: its end was seen there, not by the copy.
   if (client.socket.destroyed || client.socket.readableEnded) {

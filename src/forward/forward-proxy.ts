@@ -19,6 +19,7 @@ import { dialFailure, dialTCP, type Dialer } from './dial-target.js';
 import { type ForwardTarget, parseAuthority } from './forward-target.js';
 import { type Credentials, parseBasicCredentials, PROXY_AUTHENTICATE } from './proxy-auth.js';
 import type { Tunnel } from './tunnel.js';
+import { Interception, type MitmOptions } from './interception.js';
 
 /** DEFAULT_DIAL_TIMEOUT: milliseconds to connect to a CONNECT target (Go's DefaultTransport dialer: 30 s). */
 export const DEFAULT_DIAL_TIMEOUT = 30_000;
@@ -49,6 +50,8 @@ export interface ForwardProxyOptions {
   onTunnel?: ((tunnel: Tunnel) => void | Promise<void>) | null;
   /** Called once per tunnel the proxy copied (or dialed in vain after the 200 went out), with its bytes and duration. */
   onTunnelClose?: ((end: TunnelEnd) => void) | null;
+  /** TLS interception (see MitmOptions and Interception); default none: tunnels are copied as they are. */
+  mitm?: MitmOptions | null;
   /** Serves origin-form requests (`GET /path`) made to the proxy itself; default none: 400. */
   handler?: HandlerFunc | Handler | null;
   /** Milliseconds to connect to a tunnel's target; default 30000 (then 504). 0: no limit. */
@@ -92,6 +95,8 @@ export class ForwardProxy {
   idleTimeout: number;
   via: string | null;
   errorLog: ForwardProxyOptions['errorLog'];
+  /** The interception made from the `mitm` option, or null; its `proxy` serves the decrypted requests. */
+  mitm: Interception | null;
   readonly #reverse: ReverseProxy;
 
   constructor(options: ForwardProxyOptions = {}) {
@@ -106,6 +111,8 @@ export class ForwardProxy {
     this.idleTimeout = options.idleTimeout ?? DEFAULT_TUNNEL_IDLE_TIMEOUT;
     this.via = options.via === undefined ? 'httpwire' : options.via;
     this.errorLog = options.errorLog ?? null;
+    this.mitm =
+      options.mitm == null ? null : new Interception(options.mitm, (message) => this.#log(message));
     this.#reverse = new ReverseProxy({
       // RFC 9112 §3.2.2: the Host line comes from the absolute-form target (fromHead set host so).
       director: () => undefined,
@@ -123,9 +130,10 @@ export class ForwardProxy {
     });
   }
 
-  /** close closes the Transport the proxy made for itself, if any; tunnels are not touched. */
+  /** close closes the Transports the proxy made for itself (and for `mitm`), if any; tunnels are not touched. */
   close(): void {
     this.#reverse.close();
+    this.mitm?.close();
   }
 
   /** serveHTTP answers one request received by the proxy's server. */
@@ -182,11 +190,17 @@ export class ForwardProxy {
       this.#reverse.transport = this.transport;
       return this.#reverse.serveHTTP(rw, req);
     }
-    return serveConnect(rw, req, target, this.#connectConfig());
+    const mitm = this.mitm;
+    const intercepting =
+      mitm !== null && (mitm.intercept == null || (await mitm.intercept(target, req)));
+    return serveConnect(rw, req, target, this.#connectConfig(intercepting ? mitm : null));
   }
 
-  #connectConfig(): ConnectConfig {
+  #connectConfig(mitm: Interception | null): ConnectConfig {
+    const idleTimeout = this.idleTimeout;
+    const log = (message: string) => this.#log(message);
     return {
+      intercept: mitm === null ? null : (tunnel) => mitm.serve(tunnel, idleTimeout, log),
       dial: this.dial,
       dialTimeout: this.dialTimeout,
       idleTimeout: this.idleTimeout,

@@ -11,3 +11,4 @@ export type { ForwardTarget } from './forward-target.js';
 export type { Credentials } from './proxy-auth.js';
 export type { TunnelKind } from './sniff.js';
 export { Tunnel, type TunnelClient } from './tunnel.js';
+export { type CertificateIssuer, Interception, type MitmOptions } from './interception.js';

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { type ClientConn, newClientConn } from '../conn/client-conn.js';
+import { type ClientConn, newClientConn, newProxyClientConn } from '../conn/client-conn.js';
 import type { ConnOptions } from '../conn/conn-options.js';
 import type { Detached } from '../io/socket-reader.js';
 import { ConnTimer } from '../io/conn-timer.js';
@@ -12,7 +12,8 @@ import { ConnTimer } from '../io/conn-timer.js';
  * the idle timer closes it. While busy it counts the bytes of the
  * exchange, so that a failure can be told apart from a response that had
  * begun. `onClosed` is called once, when it leaves the pool for good
- * (closed or handed off after an upgrade).
+ * (closed or handed off after an upgrade). With `absoluteForm` it talks to
+ * a proxy: request targets go out in absolute form.
  */
 export class PersistConn {
   readonly key: string;
@@ -43,11 +44,12 @@ export class PersistConn {
     socket: Socket,
     options: ConnOptions,
     onClosed: (pc: PersistConn) => void,
+    absoluteForm = false,
   ) {
     this.key = key;
     this.socket = socket;
     this.#onClosed = onClosed;
-    this.conn = newClientConn(socket, undefined, options);
+    this.conn = (absoluteForm ? newProxyClientConn : newClientConn)(socket, undefined, options);
     socket.on('data', this.#onData);
     socket.on('end', this.#onLost);
     socket.on('close', this.#onLost);

@@ -1,5 +1,6 @@
 import type { ConnectionOptions } from 'node:tls';
 import type { ConnOptions } from '../conn/conn-options.js';
+import type { ProxyOption } from './proxy-route.js';
 
 /** TransportOptions: pool limits and timeouts; every field is optional. */
 export interface TransportOptions {
@@ -23,4 +24,6 @@ export interface TransportOptions {
   max1xxResponses?: number;
   /** Limits for each ClientConn (`maxHeaderBytes`, `lenient`, `readAhead`, `bodyHighWaterMark`). */
   connOptions?: ConnOptions;
+  /** A proxy URL for every request, or a function choosing one per request (null: direct); see ProxyOption. */
+  proxy?: ProxyOption;
 }

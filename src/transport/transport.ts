@@ -22,6 +22,8 @@
  *   protocol. The connection is closed (see `protocolSwitchError`).
  * - `ERR_NOT_UPGRADED` — `hijack(res)` for a response that did not switch
  *   protocols, or whose socket was already taken.
+ * - `ERR_PROXY_AUTH_REQUIRED`, `ERR_PROXY_CONNECT` — the `proxy` answered
+ *   a CONNECT with 407 or another non-2xx (a ProxyConnectError with `status`).
  * Anything else comes through as it is: a `ParseError` for a malformed
  * response, the socket's system error (ECONNRESET, EPIPE), the request
  * body's own error, an invalid request's `ProtocolError`.
@@ -40,8 +42,10 @@ import { dial, type Origin, originOf } from './dial.js';
 import { PersistConn } from './persist-conn.js';
 import { abortWatchOf, type RoundTripOptions, type RoundTripper } from './round-tripper.js';
 import { TransportBody } from './response-body.js';
-import { type HostPool, waitForSlot } from './host-pool.js';
+import { HostPools, waitForSlot } from './host-pool.js';
 import { isIdempotent, lostResponse, replayable } from './retry-rules.js';
+import { authorize, dialRoute, routeOf, type Route } from './proxy-route.js';
+import { ProxyChooser } from './proxy-chooser.js';
 import { abortError, transportClosed, transportError } from './errors.js';
 import type { TransportOptions } from './transport-options.js';
 import { noteWireFacts, notWritten } from './wire-facts.js';
@@ -76,15 +80,14 @@ const MAX_ORIGINS = 1024;
  * fails on a freshly dialed one, or fails in a way that is not retried.
  */
 export class Transport implements RoundTripper {
-  readonly #maxIdle: number;
   readonly #maxConns: number;
-  readonly #idleTimeout: number;
   readonly #dialTimeout: number;
   readonly #headerTimeout: number;
   readonly #tls: ConnectionOptions | undefined;
   readonly #connOptions: ConnOptions;
   readonly #max1xx: number | undefined;
-  readonly #pools = new Map<string, HostPool>();
+  readonly #proxy: ProxyChooser | null;
+  readonly #pools: HostPools;
   /** Origins parsed from URL hosts, by scheme: a proxy sends every request to the same few. */
   readonly #origins = { http: new Map<string, Origin>(), https: new Map<string, Origin>() };
   readonly #upgraded = new WeakMap<Response, PersistConn>(); // 101 responses whose socket waits for hijack()
@@ -92,14 +95,14 @@ export class Transport implements RoundTripper {
   #closed = false;
 
   constructor(options: TransportOptions = {}) {
-    this.#maxIdle = options.maxIdleConnsPerHost ?? 2;
     this.#maxConns = options.maxConnsPerHost ?? 0;
-    this.#idleTimeout = options.idleTimeout ?? 90_000;
+    this.#pools = new HostPools(options.maxIdleConnsPerHost ?? 2, options.idleTimeout ?? 90_000);
     this.#dialTimeout = options.dialTimeout ?? 30_000;
     this.#headerTimeout = options.responseHeaderTimeout ?? 0;
     this.#tls = options.tls;
     this.#connOptions = options.connOptions ?? {};
     this.#max1xx = options.max1xxResponses;
+    this.#proxy = options.proxy === undefined ? null : new ProxyChooser(options.proxy);
   }
 
   /**
@@ -114,13 +117,16 @@ export class Transport implements RoundTripper {
     if (this.#closed) throw transportClosed();
     if (abort?.aborted === true) throw abortError(abort);
     const origin = this.#originOf(req);
+    const route = this.#proxy === null ? null : routeOf(origin, this.#proxy.choose(req));
+    const key = route?.key ?? origin.key;
     const replaying = replayable(req);
     const replay = replaying instanceof Promise ? await replaying : replaying;
     for (;;) {
       const wire = replay?.() ?? req;
+      if (route !== null) authorize(route, wire);
       let pc: PersistConn;
       try {
-        pc = this.#takeIdle(origin) ?? (await this.#getConn(origin, abort));
+        pc = this.#pools.takeIdle(key) ?? (await this.#getConn(origin, route, abort));
       } catch (err) {
         throw notWritten(err);
       }
@@ -165,9 +171,7 @@ export class Transport implements RoundTripper {
 
   /** closeIdleConnections closes every idle connection; busy ones are left alone (Go's CloseIdleConnections). */
   closeIdleConnections(): void {
-    for (const pool of [...this.#pools.values()]) {
-      for (const pc of pool.idle.splice(0)) pc.close();
-    }
+    this.#pools.closeIdle();
   }
 
   /**
@@ -177,9 +181,7 @@ export class Transport implements RoundTripper {
    */
   close(): void {
     this.#closed = true;
-    for (const pool of this.#pools.values()) {
-      for (const waiter of pool.waiting.splice(0)) waiter.reject(transportClosed());
-    }
+    this.#pools.rejectWaiting(transportClosed);
     this.closeIdleConnections();
   }
 
@@ -275,7 +277,8 @@ export class Transport implements RoundTripper {
         // May run in the constructor: the body came whole with the head.
         abort?.unwatch(onAbort);
         if (tracked !== null) this.#unread.unregister(tracked);
-        if (clean && wrote && !res.close && !wire.close && pc.alive) this.#putIdle(pc);
+        if (clean && wrote && !res.close && !wire.close && pc.alive)
+          this.#pools.putIdle(pc, this.#closed);
         else pc.close();
       },
     );
@@ -304,22 +307,17 @@ export class Transport implements RoundTripper {
     return origin;
   }
 
-  /** #takeIdle takes the most recently idle live connection for `origin`, or returns null: at once, no promise job. */
-  #takeIdle(origin: Origin): PersistConn | null {
-    if (this.#closed) return null; // #getConn throws
-    for (;;) {
-      const pc = this.#pools.get(origin.key)?.idle.pop(); // closing a dead one may drop the pool
-      if (pc === undefined) return null;
-      if (pc.wake()) return pc;
-    }
-  }
-
-  /** #getConn takes the most recently idle live connection for `origin`, or waits for a slot and dials. */
-  async #getConn(origin: Origin, abort: AbortWatch | undefined): Promise<PersistConn> {
+  /** #getConn takes the most recently idle live connection for `origin` (via `route`), or waits for a slot and dials. */
+  async #getConn(
+    origin: Origin,
+    route: Route | null,
+    abort: AbortWatch | undefined,
+  ): Promise<PersistConn> {
     if (this.#closed) throw transportClosed();
-    const idle = this.#takeIdle(origin);
+    const key = route?.key ?? origin.key;
+    const idle = this.#pools.takeIdle(key);
     if (idle !== null) return idle;
-    const pool = this.#pool(origin.key);
+    const pool = this.#pools.pool(key);
     if (this.#maxConns > 0 && pool.open >= this.#maxConns) {
       const handed = await waitForSlot(pool, abort);
       if (handed !== null) return handed;
@@ -328,63 +326,18 @@ export class Transport implements RoundTripper {
     }
     let socket;
     try {
-      socket = await dial(origin, { timeout: this.#dialTimeout, abort, tls: this.#tls });
+      const options = { timeout: this.#dialTimeout, abort, tls: this.#tls };
+      socket = await (route === null ? dial(origin, options) : dialRoute(route, options));
     } catch (err) {
-      this.#freeSlot(origin.key);
+      this.#pools.freeSlot(key);
       throw err;
     }
     if (this.#closed) {
       socket.destroy();
-      this.#freeSlot(origin.key);
+      this.#pools.freeSlot(key);
       throw transportClosed();
     }
-    return new PersistConn(origin.key, socket, this.#connOptions, (pc) => this.#onClosed(pc));
-  }
-
-  /** #putIdle hands `pc` to a waiting request, parks it, or closes it when the pool is full or the transport closed. */
-  #putIdle(pc: PersistConn): void {
-    const pool = this.#pool(pc.key);
-    const waiter = pool.waiting.shift();
-    if (waiter !== undefined) {
-      pc.reused = true;
-      waiter.resolve(pc);
-      return;
-    }
-    if (this.#closed || pool.idle.length >= this.#maxIdle) {
-      pc.close(); // Go's errTooManyIdleHost
-      return;
-    }
-    pc.idle(this.#idleTimeout);
-    pool.idle.push(pc);
-  }
-
-  #onClosed(pc: PersistConn): void {
-    const pool = this.#pools.get(pc.key);
-    if (pool === undefined) return;
-    const at = pool.idle.indexOf(pc);
-    if (at !== -1) pool.idle.splice(at, 1);
-    this.#freeSlot(pc.key);
-  }
-
-  /** #freeSlot gives a connection slot to the first waiting request (which dials), or drops it. */
-  #freeSlot(key: string): void {
-    const pool = this.#pools.get(key);
-    if (pool === undefined) return;
-    const waiter = pool.waiting.shift();
-    if (waiter !== undefined) {
-      waiter.resolve(null);
-      return;
-    }
-    pool.open--;
-    if (pool.open === 0) this.#pools.delete(key);
-  }
-
-  #pool(key: string): HostPool {
-    let pool = this.#pools.get(key);
-    if (pool === undefined) {
-      pool = { idle: [], open: 0, waiting: [] };
-      this.#pools.set(key, pool);
-    }
-    return pool;
+    const onClosed = (pc: PersistConn) => this.#pools.onClosed(pc);
+    return new PersistConn(key, socket, this.#connOptions, onClosed, route?.absoluteForm);
   }
 }

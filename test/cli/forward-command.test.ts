@@ -2,47 +2,16 @@
  * `httpwire forward` as users run it: a child process (dist/, built by
  * `npm test`) driven by curl -x, with --auth and --allow.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { allows, parseForwardArgs } from '../../src/cli/forward-command.js';
-import { within } from '../helpers/waiting.js';
+import { useForwardCli } from '../helpers/forward-cli.js';
 import { startOrigin, useForwardHarness } from '../forward/harness.js';
 
-const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const run = promisify(execFile);
 const track = useForwardHarness();
-const children: ChildProcess[] = [];
-
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.exitCode !== null || child.signalCode !== null) continue;
-    child.kill('SIGKILL');
-    await once(child, 'exit');
-  }
-});
-
-/** startForward spawns `httpwire forward` and resolves with its URL and a reader of its stdout lines. */
-async function startForward(args: string[]) {
-  const child = spawn(process.execPath, [CLI, 'forward', '--listen', '127.0.0.1:0', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  const reader = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-  const nextLine = async () => {
-    const next = await within(reader.next(), 5000, 'a line on stdout');
-    if (next.done === true) throw new Error('stdout ended');
-    return next.value;
-  };
-  const banner = await nextLine();
-  const match = /listening on (http:\/\/\S+)\/ -> /.exec(banner);
-  if (match === null) throw new Error(`unexpected banner: ${banner}`);
-  await nextLine(); // the "try:" line
-  return { url: match[1]!, nextLine };
-}
+const startForward = useForwardCli();
 
 async function curl(...args: string[]): Promise<string> {
   const { stdout } = await run('curl', ['-sS', '--max-time', '10', ...args]);
