@@ -4,6 +4,7 @@ import { createServer as createTLSServer, type TlsOptions } from 'node:tls';
 import type { ConnOptions } from '../conn/conn-options.js';
 import { errorResponse, lingerClose } from './error-response.js';
 import type { Handler, HandlerFunc } from './handler.js';
+import { connectionChannel } from './channels.js';
 import { type ConnectionConfig, ConnectionLoop } from './connection-loop.js';
 import { DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT } from './timeouts.js';
 
@@ -151,6 +152,7 @@ export class Server {
       return;
     }
     const connection = new ConnectionLoop(socket, this.#config);
+    if (connectionChannel.hasSubscribers) connectionChannel.publish({ socket });
     this.#connections.add(connection);
     void connection.done.then(() => this.#connections.delete(connection));
     await connection.serve();

@@ -28,6 +28,7 @@ import type { Detached } from '../io/socket-reader.js';
 import { type AbortWatch, watchSignal } from '../message/abort-watch.js';
 import { Request } from '../message/request.js';
 import type { Response } from '../message/response.js';
+import * as channels from './channels.js';
 import { dial, type Origin, originOf } from './dial.js';
 import { PersistConn } from './persist-conn.js';
 import { ABORT_WATCH, type RoundTripOptions, type RoundTripper } from './round-tripper.js';
@@ -110,7 +111,15 @@ export class Transport implements RoundTripper {
    * retried request is written again from a copy of `req` holding the
    * replayed body. See the top of this file for the errors.
    */
-  async roundTrip(req: Request, options: RoundTripOptions = {}): Promise<Response> {
+  roundTrip(req: Request, options: RoundTripOptions = {}): Promise<Response> {
+    if (!channels.errorChannel.hasSubscribers) return this.#roundTrip(req, options);
+    return this.#roundTrip(req, options).catch((err: unknown) => {
+      channels.errorChannel.publish({ request: req, error: err });
+      throw err;
+    });
+  }
+
+  async #roundTrip(req: Request, options: RoundTripOptions): Promise<Response> {
     const abort = abortWatchOf(options);
     if (this.#closed) throw transportClosed();
     if (abort?.aborted === true) throw abortError(abort);
@@ -207,6 +216,8 @@ export class Transport implements RoundTripper {
     let wrote = false;
     let writeErr: Error | null = null;
     pc.begin(!isIdempotent(req)); // an idempotent request is retried whether or not it was written
+    if (channels.requestChannel.hasSubscribers)
+      channels.publishRequest(req, pc.key, pc.socket, pc.reused);
     conn.write(wire).then(
       () => {
         wrote = true;
@@ -246,6 +257,9 @@ export class Transport implements RoundTripper {
       clearTimeout(timer);
     }
     res.request = req;
+    if (channels.responseChannel.hasSubscribers) {
+      channels.responseChannel.publish({ request: req, response: res, socket: pc.socket });
+    }
     if (res.status === 101 || (req.method === 'CONNECT' && res.status >= 200 && res.status < 300)) {
       abort?.unwatch(onAbort);
       this.#upgraded.set(res, pc);
@@ -323,6 +337,8 @@ export class Transport implements RoundTripper {
       this.#freeSlot(origin.key);
       throw transportClosed();
     }
+    if (channels.connectChannel.hasSubscribers)
+      channels.connectChannel.publish({ origin: origin.key, socket });
     return new PersistConn(origin.key, socket, this.#connOptions, (pc) => this.#onClosed(pc));
   }
 
