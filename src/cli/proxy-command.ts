@@ -70,7 +70,7 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number | voi
     throw err;
   }
   const proxy = serving;
-  process.stdout.write(banner(args, targets, proxy.address, admin));
+  // Handled before the banner tells anyone that the proxy is up.
   onStopSignals({
     waiting: () => proxy.inFlight(),
     stop: async () => {
@@ -79,6 +79,7 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number | voi
     },
     force: () => undefined,
   });
+  process.stdout.write(banner(args, targets, proxy.address, admin));
 }
 
 /** proxyCommand: `httpwire proxy`, the reverse proxy and load balancer. */

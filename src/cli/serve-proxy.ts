@@ -20,8 +20,12 @@ export interface ServingProxy {
   inFlight(): number;
   /** This process's counters and balancer status, for the admin pages. */
   snapshot(): MetricsSnapshot;
-  /** stop closes the server gracefully (requests in flight finish), then the backends' pools. */
-  stop(): Promise<void>;
+  /**
+   * stop closes the server gracefully (requests in flight finish), then the
+   * backends' pools; idle client connections may send one more request
+   * within `idleGrace` ms (Server.close).
+   */
+  stop(idleGrace?: number): Promise<void>;
 }
 
 /** serveProxy starts the proxy for `args` to `targets` (URLs with weights) and listens. */
@@ -63,8 +67,8 @@ export async function serveProxy(
     address,
     inFlight: () => inFlight,
     snapshot: () => metrics.snapshot(balancer.status(exchanges.inFlight, metrics)),
-    stop: () =>
-      (stopping ??= server.close().then(() => {
+    stop: (idleGrace = 0) =>
+      (stopping ??= server.close({ idleGrace }).then(() => {
         balancer.close();
       })),
   };

@@ -29,13 +29,15 @@ import type { Server } from '../server/server.js';
 
 /** DEMO_ENV: the environment variable handing the primary's demo origin to the workers. */
 const DEMO_ENV = 'HTTPWIRE_DEMO_TARGET';
+/** How long a worker retired by SIGHUP still answers on its idle keep-alive connections (Server.close's idleGrace). */
+const RESTART_GRACE = 1000;
 /** How long the primary waits for a worker's answer to a question (counts, metrics). */
 const ASK_TIMEOUT = 2000;
 
 /** WorkerMessage: what primary and workers say to each other over the cluster IPC. */
 type WorkerMessage =
   | { type: 'listening'; address: AddressInfo }
-  | { type: 'stop' }
+  | { type: 'stop'; idleGrace: number }
   | { type: 'ask'; id: number; what: 'snapshot' | 'inFlight' }
   | { type: 'answer'; id: number; value: MetricsSnapshot | number };
 
@@ -94,9 +96,6 @@ export async function runPrimary(args: ProxyArgs): Promise<number | void> {
     await Promise.all(servers.map((s) => s.close()));
     throw err;
   }
-  process.stdout.write(
-    banner(args, targets, address, admin).replace('\n', ` (${count} workers)\n`),
-  );
   process.on('SIGHUP', () => {
     if (restarting || stopping) return;
     restarting = true;
@@ -106,7 +105,7 @@ export async function runPrimary(args: ProxyArgs): Promise<number | void> {
       for (const worker of old) {
         await start();
         live.delete(worker);
-        send(worker, { type: 'stop' });
+        send(worker, { type: 'stop', idleGrace: RESTART_GRACE });
       }
       process.stderr.write(`httpwire: workers restarted\n`);
     })()
@@ -120,7 +119,7 @@ export async function runPrimary(args: ProxyArgs): Promise<number | void> {
       stopping = true;
       const all = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
       const exited = all.map((w) => new Promise((resolve) => w.once('exit', resolve)));
-      for (const worker of all) send(worker, { type: 'stop' });
+      for (const worker of all) send(worker, { type: 'stop', idleGrace: 0 });
       await Promise.all(exited);
       await Promise.all(servers.map((s) => s.close()));
     },
@@ -128,6 +127,10 @@ export async function runPrimary(args: ProxyArgs): Promise<number | void> {
       for (const worker of Object.values(cluster.workers ?? {})) worker?.kill('SIGKILL');
     },
   });
+  // Signals are handled before the banner tells anyone that the proxy is up.
+  process.stdout.write(
+    banner(args, targets, address, admin).replace('\n', ` (${count} workers)\n`),
+  );
 }
 
 /** runWorker serves the proxy in a cluster worker and answers the primary. */
@@ -142,11 +145,11 @@ export async function runWorker(args: ProxyArgs, env: NodeJS.ProcessEnv): Promis
   const ignore = () => undefined;
   process.on('SIGINT', ignore);
   process.on('SIGTERM', ignore);
-  const stop = () =>
-    void serving.stop().then(() => process.stdout.write('', () => process.exit(0)));
-  process.on('disconnect', stop);
+  const stop = (idleGrace: number) =>
+    void serving.stop(idleGrace).then(() => process.stdout.write('', () => process.exit(0)));
+  process.on('disconnect', () => stop(0));
   process.on('message', (message: WorkerMessage) => {
-    if (message.type === 'stop') stop();
+    if (message.type === 'stop') stop(message.idleGrace);
     if (message.type !== 'ask') return;
     const value = message.what === 'snapshot' ? serving.snapshot() : serving.inFlight();
     process.send!({ type: 'answer', id: message.id, value } satisfies WorkerMessage);
