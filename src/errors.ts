@@ -54,3 +54,20 @@ export const ErrBodyDiscarded = sentinel(
   'ERR_BODY_DISCARDED',
   'body discarded: the connection read past it',
 );
+
+/**
+ * UnavailableError: no backend could take the request (every upstream
+ * target ejected, unhealthy or removed). Code `ERR_NO_UPSTREAM`. A
+ * ReverseProxy without an `errorHandler` answers it with 503, a short
+ * plain-text body and, when `retryAfter` is set, `Retry-After`.
+ */
+export class UnavailableError extends ProtocolError {
+  /** Seconds until a target is expected back (the earliest ejection's end), or null when unknown. */
+  readonly retryAfter: number | null;
+
+  constructor(message: string, retryAfter: number | null = null) {
+    super('ERR_NO_UPSTREAM', message);
+    this.name = 'UnavailableError';
+    this.retryAfter = retryAfter;
+  }
+}

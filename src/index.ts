@@ -9,6 +9,7 @@ export {
   ErrPipeline,
   ParseError,
   ProtocolError,
+  UnavailableError,
 } from './errors.js';
 export * from './parser/index.js';
 export * from './conn/index.js';
@@ -21,3 +22,4 @@ export type { Detached } from './io/socket-reader.js';
 export * from './server/index.js';
 export * from './transport/index.js';
 export * from './proxy/index.js';
+export * from './upstream/index.js';

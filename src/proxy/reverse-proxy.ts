@@ -5,7 +5,7 @@
  * TE: trailers, X-Forwarded-For), 1xx relaying, 101 upgrades, trailers,
  * flushing for streams, and a 502 when the backend fails.
  */
-import { ErrHandled, ProtocolError } from '../errors.js';
+import { ErrHandled, ProtocolError, UnavailableError } from '../errors.js';
 import type { Detached } from '../io/socket-reader.js';
 import { isEmptyHeader } from '../message/header.js';
 import { Request } from '../message/request.js';
@@ -79,7 +79,11 @@ export interface ReverseProxyOptions {
   bufferPool?: BufferPool | null;
   /** Changes the backend's response before it is copied; a throw or rejection goes to errorHandler. */
   modifyResponse?: ((res: Response) => void | Promise<void>) | null;
-  /** Answers when the backend could not be reached or modifyResponse failed; default: log and 502. */
+  /**
+   * Answers when the backend could not be reached or modifyResponse failed;
+   * default: log and 502 with an empty body, or 503 with a short body (and
+   * Retry-After when known) for an `UnavailableError`.
+   */
   errorHandler?: ((rw: ResponseWriter, req: Request, err: unknown) => void | Promise<void>) | null;
   /** See ProxyHook. */
   proxy?: ProxyHook | null;
@@ -345,7 +349,14 @@ export class ReverseProxy {
       return;
     }
     this.#log(`httputil: ReverseProxy proxy error: ${errorMessage(err)}`);
-    if (!rw.headerWritten) rw.writeHeader(502);
+    if (rw.headerWritten) return;
+    if (!(err instanceof UnavailableError)) return rw.writeHeader(502);
+    // No backend could take it (Upstreams): 503, and when one is due back, when.
+    const h = rw.header();
+    h.set('Content-Type', 'text/plain; charset=utf-8');
+    if (err.retryAfter !== null) h.set('Retry-After', String(err.retryAfter));
+    rw.writeHeader(503);
+    await rw.write(`${err.message}\n`).catch(() => undefined);
   }
 
   #log(message: string): void {

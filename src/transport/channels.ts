@@ -6,6 +6,7 @@
 import { channel } from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
 import type { Request } from '../message/request.js';
+import type { Response } from '../message/response.js';
 
 /** connectChannel: `httpwire:client:connect`, `{ origin, socket }` once a new connection is dialed (TLS handshake done). */
 export const connectChannel = channel('httpwire:client:connect');
@@ -20,12 +21,22 @@ export const responseChannel = channel('httpwire:client:response');
 /** errorChannel: `httpwire:client:error`, `{ request, error }` when a round trip rejects (after any retry). */
 export const errorChannel = channel('httpwire:client:error');
 
-/** publishRequest publishes on requestChannel (callers check `hasSubscribers` first). */
+/** publishConnect publishes on connectChannel when it has subscribers. */
+export function publishConnect(origin: string, socket: Socket): void {
+  if (connectChannel.hasSubscribers) connectChannel.publish({ origin, socket });
+}
+
+/** publishRequest publishes on requestChannel when it has subscribers. */
 export function publishRequest(
   request: Request,
   origin: string,
   socket: Socket,
   reused: boolean,
 ): void {
-  requestChannel.publish({ request, origin, socket, reused });
+  if (requestChannel.hasSubscribers) requestChannel.publish({ request, origin, socket, reused });
+}
+
+/** publishResponse publishes on responseChannel when it has subscribers. */
+export function publishResponse(request: Request, response: Response, socket: Socket): void {
+  if (responseChannel.hasSubscribers) responseChannel.publish({ request, response, socket });
 }

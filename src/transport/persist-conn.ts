@@ -26,7 +26,7 @@ export class PersistConn {
   #lost = false; // the peer ended the socket, or it failed
   #released = false; // gone from the pool: closed or handed off
   #received = 0; // bytes read since begin()
-  #writtenAt = -1; // socket.bytesWritten at begin(), when asked to track it
+  #writtenAt = 0; // socket.bytesWritten at begin()
 
   readonly #onData = (chunk: Buffer) => {
     if (this.#idle) this.close();
@@ -76,14 +76,10 @@ export class PersistConn {
     return this.#lost;
   }
 
-  /**
-   * begin marks the start of an exchange for `responseStarted` and, with
-   * `trackWrites`, `nothingWritten` (reading `socket.bytesWritten` costs
-   * enough per request to skip it when the answer will not be needed).
-   */
-  begin(trackWrites: boolean): void {
+  /** begin marks the start of an exchange for `responseStarted` and `nothingWritten`. */
+  begin(): void {
     this.#received = 0;
-    this.#writtenAt = trackWrites ? this.socket.bytesWritten : -1;
+    this.#writtenAt = this.socket.bytesWritten;
   }
 
   /** responseStarted reports whether a byte arrived since `begin()`. */
@@ -92,11 +88,12 @@ export class PersistConn {
   }
 
   /**
-   * nothingWritten reports whether no byte went to the socket since
-   * `begin(true)` (Go's nothingWrittenError); false when writes were not tracked.
+   * nothingWritten reports whether no byte was handed to the socket since
+   * `begin()` (Go's nothingWrittenError). Bytes queued in the socket count
+   * as written: they may have left.
    */
   get nothingWritten(): boolean {
-    return this.#writtenAt !== -1 && this.socket.bytesWritten === this.#writtenAt;
+    return this.socket.bytesWritten === this.#writtenAt;
   }
 
   /** idle parks the connection: watched, and closed after `timeoutMs` (0: never) with an unref'd timer. */

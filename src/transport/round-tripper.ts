@@ -1,4 +1,4 @@
-import type { AbortWatch } from '../message/abort-watch.js';
+import { type AbortWatch, watchSignal } from '../message/abort-watch.js';
 import type { Request } from '../message/request.js';
 import type { Response } from '../message/response.js';
 
@@ -29,4 +29,10 @@ export interface RoundTripOptions {
  */
 export interface RoundTripper {
   roundTrip(req: Request, options?: RoundTripOptions): Promise<Response>;
+}
+
+/** abortWatchOf: the internal abort when the caller passed one (our ReverseProxy), else `signal`'s. */
+export function abortWatchOf(options: RoundTripOptions): AbortWatch | undefined {
+  if (ABORT_WATCH in options) return options[ABORT_WATCH];
+  return options.signal === undefined ? undefined : watchSignal(options.signal);
 }

@@ -21,21 +21,24 @@
  * Anything else comes through as it is: a `ParseError` for a malformed
  * response, the socket's system error (ECONNRESET, EPIPE), the request
  * body's own error, an invalid request's `ProtocolError`.
+ * `wireFacts(err)` tells for each of them whether a byte of the request was
+ * written and whether a byte of the response arrived.
  */
 import type { ConnectionOptions } from 'node:tls';
 import type { ConnOptions } from '../conn/conn-options.js';
 import type { Detached } from '../io/socket-reader.js';
-import { type AbortWatch, watchSignal } from '../message/abort-watch.js';
+import type { AbortWatch } from '../message/abort-watch.js';
 import { Request } from '../message/request.js';
 import type { Response } from '../message/response.js';
 import * as channels from './channels.js';
 import { dial, type Origin, originOf } from './dial.js';
 import { PersistConn } from './persist-conn.js';
-import { ABORT_WATCH, type RoundTripOptions, type RoundTripper } from './round-tripper.js';
+import { abortWatchOf, type RoundTripOptions, type RoundTripper } from './round-tripper.js';
 import { TransportBody } from './response-body.js';
 import { type HostPool, waitForSlot } from './host-pool.js';
 import { isIdempotent, lostResponse, replayable } from './retry-rules.js';
 import { abortError, transportClosed, transportError } from './errors.js';
+import { noteWireFacts, notWritten } from './wire-facts.js';
 
 /** TransportOptions: pool limits and timeouts; every field is optional. */
 export interface TransportOptions {
@@ -128,7 +131,12 @@ export class Transport implements RoundTripper {
     const replay = replaying instanceof Promise ? await replaying : replaying;
     for (let attempt = 0; ; attempt++) {
       const wire = replay?.() ?? req;
-      const pc = this.#takeIdle(origin) ?? (await this.#getConn(origin, abort));
+      let pc: PersistConn;
+      try {
+        pc = this.#takeIdle(origin) ?? (await this.#getConn(origin, abort));
+      } catch (err) {
+        throw notWritten(err);
+      }
       try {
         return await this.#exchange(pc, req, wire, abort, options.onInformational);
       } catch (err) {
@@ -142,7 +150,10 @@ export class Transport implements RoundTripper {
           !pc.responseStarted &&
           replay !== null &&
           (isIdempotent(req) || pc.nothingWritten);
-        if (!retry) throw lostResponse(pc, err);
+        if (!retry) {
+          const facts = { requestWritten: !pc.nothingWritten, responseStarted: pc.responseStarted };
+          throw noteWireFacts(lostResponse(pc, err), facts);
+        }
       }
     }
   }
@@ -215,9 +226,8 @@ export class Transport implements RoundTripper {
     let headRead = false; // or failed: no header timer from then on
     let wrote = false;
     let writeErr: Error | null = null;
-    pc.begin(!isIdempotent(req)); // an idempotent request is retried whether or not it was written
-    if (channels.requestChannel.hasSubscribers)
-      channels.publishRequest(req, pc.key, pc.socket, pc.reused);
+    pc.begin();
+    channels.publishRequest(req, pc.key, pc.socket, pc.reused);
     conn.write(wire).then(
       () => {
         wrote = true;
@@ -257,9 +267,7 @@ export class Transport implements RoundTripper {
       clearTimeout(timer);
     }
     res.request = req;
-    if (channels.responseChannel.hasSubscribers) {
-      channels.responseChannel.publish({ request: req, response: res, socket: pc.socket });
-    }
+    channels.publishResponse(req, res, pc.socket);
     if (res.status === 101 || (req.method === 'CONNECT' && res.status >= 200 && res.status < 300)) {
       abort?.unwatch(onAbort);
       this.#upgraded.set(res, pc);
@@ -337,8 +345,7 @@ export class Transport implements RoundTripper {
       this.#freeSlot(origin.key);
       throw transportClosed();
     }
-    if (channels.connectChannel.hasSubscribers)
-      channels.connectChannel.publish({ origin: origin.key, socket });
+    channels.publishConnect(origin.key, socket);
     return new PersistConn(origin.key, socket, this.#connOptions, (pc) => this.#onClosed(pc));
   }
 
@@ -388,10 +395,4 @@ export class Transport implements RoundTripper {
     }
     return pool;
   }
-}
-
-/** abortWatchOf: the internal abort when the caller passed one (our ReverseProxy), else `signal`'s. */
-function abortWatchOf(options: RoundTripOptions): AbortWatch | undefined {
-  if (ABORT_WATCH in options) return options[ABORT_WATCH];
-  return options.signal === undefined ? undefined : watchSignal(options.signal);
 }

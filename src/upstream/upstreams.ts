@@ -1,0 +1,289 @@
+/**
+ * Upstreams: a RoundTripper that balances requests over several backends,
+ * keeps track of their health and fails over by what happened on the wire.
+ */
+import { ProtocolError, UnavailableError } from '../errors.js';
+import type { Detached } from '../io/socket-reader.js';
+import type { Request } from '../message/request.js';
+import type { MessageURL } from '../message/url.js';
+import type { Response } from '../message/response.js';
+import { joinQuery, joinURLPath } from '../proxy/proxy-url.js';
+import { transportClosed, transportError } from '../transport/errors.js';
+import { isIdempotent, replayable } from '../transport/retry-rules.js';
+import type { RoundTripOptions, RoundTripper } from '../transport/round-tripper.js';
+import type { Transport, TransportOptions } from '../transport/transport.js';
+import { wireFacts } from '../transport/wire-facts.js';
+import { HealthCheck } from './active-health.js';
+import { PassiveHealth } from './passive-health.js';
+import { newPicker, type Picker } from './policy.js';
+import { RetryBudget } from './retry-budget.js';
+import { type StateReporter, stateReporter } from './state-channel.js';
+import { parseTargetInit, Target, type UpstreamStatus, type UpstreamTargetInit } from './target.js';
+import { checkOptions, type UpstreamsOptions } from './upstream-options.js';
+
+/** Each target's pool by default: a proxy talks to few hosts, so keep many idle connections. */
+const DEFAULT_POOL: TransportOptions = { maxIdleConnsPerHost: 128 };
+
+/**
+ * Upstreams implements RoundTripper over a set of targets, each with its
+ * own Transport pool. `roundTrip` picks an available target by `policy`,
+ * points `req.url` at it (scheme and host; with `joinPath`, the target's
+ * path and query joined too) and sends the request there. An attempt that
+ * fails may be retried on another target, decided by wire facts
+ * (`wireFacts(err)`): a request that never reached the wire is retried for
+ * any method, even with a streaming body not yet read; a written request
+ * that got no response byte only when idempotent and its body is absent
+ * or replayable, within `retry.tries` and the retry budget; anything else
+ * is never sent twice. An idempotent, replayable request answered 503 with
+ * Retry-After is retried on another target too.
+ *
+ * With no available target it rejects with `UnavailableError`
+ * (`ERR_NO_UPSTREAM`, which the ReverseProxy answers with 503); when every
+ * attempt failed it rejects with the last attempt's error (502 there).
+ */
+export class Upstreams implements RoundTripper {
+  readonly #targets: Target[] = [];
+  readonly #picker: Picker;
+  readonly #passive: PassiveHealth | null;
+  readonly #checks = new Map<Target, HealthCheck>();
+  readonly #budget: RetryBudget;
+  readonly #tries: number;
+  readonly #options: UpstreamsOptions;
+  readonly #report: StateReporter;
+  readonly #slowStart: number;
+  readonly #upgraded = new WeakMap<Response, Transport>(); // 101s waiting for hijack()
+  #closed = false;
+
+  /** See UpstreamsOptions; bad targets or options throw a TypeError. */
+  constructor(targets: readonly UpstreamTargetInit[], options: UpstreamsOptions = {}) {
+    if (!Array.isArray(targets) || targets.length === 0) {
+      throw new TypeError('Upstreams needs at least one target');
+    }
+    checkOptions(options);
+    this.#options = options;
+    this.#picker = newPicker(options.policy ?? 'round-robin');
+    this.#report = stateReporter(options.errorLog);
+    this.#slowStart = options.slowStart ?? 10_000;
+    this.#tries = options.retry?.tries ?? 2;
+    this.#budget = new RetryBudget(options.retry?.budget ?? 0.2);
+    const passive = options.passive ?? {};
+    this.#passive =
+      passive === false
+        ? null
+        : new PassiveHealth(passive, () => this.#targets, this.#report, this.#slowStart);
+    const parsed = targets.map(parseTargetInit);
+    const keys = new Set<string>();
+    for (const p of parsed) {
+      if (keys.has(p.key)) throw new TypeError(`duplicate upstream target ${p.key}`);
+      keys.add(p.key);
+    }
+    for (const p of parsed) this.#start(new Target(p.url, p.key, p.weight, this.#pool()));
+  }
+
+  /** roundTrip sends `req` to a target; see the class comment for failover and errors. */
+  async roundTrip(req: Request, options: RoundTripOptions = {}): Promise<Response> {
+    if (this.#closed) throw transportClosed();
+    const now = Date.now();
+    this.#budget.request(now);
+    const base = req.url;
+    const replaying = replayable(req);
+    const replay = replaying instanceof Promise ? await replaying : replaying;
+    const idempotent = isIdempotent(req);
+    const tried: Target[] = [];
+    let written = 0; // attempts that reached the wire
+    let lastErr: unknown = null;
+    for (;;) {
+      const target = this.#pick(req, tried, Date.now());
+      if (target === null) {
+        if (tried.length > 0) throw lastErr;
+        throw this.#unavailable();
+      }
+      tried.push(target);
+      req.url = this.#route(base, target.url);
+      const wire = replay?.() ?? req;
+      const start = performance.now();
+      target.outstanding++;
+      target.requests++;
+      let res: Response;
+      try {
+        res = await target.transport.roundTrip(wire, options);
+      } catch (err) {
+        this.#settled(target);
+        const facts = wireFacts(err);
+        if (!countsAgainstTarget(err)) throw err;
+        this.#passive?.failure(target, Date.now());
+        if (facts === null) throw err;
+        if (!facts.requestWritten) {
+          // Nothing left: free to go elsewhere, if the body is still whole.
+          if (replay === null && req.body?.consumed === true) throw err;
+        } else {
+          written++;
+          const again =
+            !facts.responseStarted &&
+            idempotent &&
+            replay !== null &&
+            written < this.#tries &&
+            this.#hasCandidate(tried) &&
+            this.#budget.tryRetry(Date.now());
+          if (!again) throw err;
+        }
+        lastErr = err;
+        continue;
+      }
+      this.#settled(target);
+      const ms = performance.now() - start;
+      target.latencyEwmaMs =
+        target.latencyEwmaMs === 0 ? ms : target.latencyEwmaMs * 0.8 + ms * 0.2;
+      if (res.status === 101 || (req.method === 'CONNECT' && res.status < 300)) {
+        this.#upgraded.set(res, target.transport);
+      }
+      const marked = this.#passive?.response(target, res, Date.now()) ?? false;
+      written++;
+      if (
+        marked &&
+        idempotent &&
+        replay !== null &&
+        written < this.#tries &&
+        this.#hasCandidate(tried) &&
+        this.#budget.tryRetry(Date.now())
+      ) {
+        await res.body?.dump();
+        lastErr = transportError('ERR_UPSTREAM_503', `${target.key} answered 503`);
+        continue;
+      }
+      return res;
+    }
+  }
+
+  /** hijack hands over the socket of a 101 (or a 2xx to CONNECT) response that this returned (Transport.hijack). */
+  hijack(res: Response): Detached {
+    const transport = this.#upgraded.get(res);
+    if (transport === undefined) {
+      throw transportError('ERR_NOT_UPGRADED', 'response did not switch protocols');
+    }
+    this.#upgraded.delete(res);
+    return transport.hijack(res);
+  }
+
+  /**
+   * add adds a target at run time, eased in by slow start; a bad or
+   * duplicate target throws a TypeError.
+   */
+  add(target: UpstreamTargetInit): void {
+    if (this.#closed) throw transportClosed();
+    const p = parseTargetInit(target);
+    if (this.#targets.some((t) => t.key === p.key)) {
+      throw new TypeError(`duplicate upstream target ${p.key}`);
+    }
+    const t = new Target(p.url, p.key, p.weight, this.#pool());
+    t.easeIn(Date.now(), this.#slowStart);
+    this.#start(t);
+  }
+
+  /**
+   * remove takes a target out: it gets no new requests at once, and the
+   * promise resolves with true once its round trips in flight have their
+   * response heads (bodies still streaming finish before its pool
+   * closes). An unknown target resolves with false.
+   */
+  async remove(target: UpstreamTargetInit): Promise<boolean> {
+    const key = parseTargetInit(target).key;
+    const at = this.#targets.findIndex((t) => t.key === key);
+    if (at === -1) return false;
+    const t = this.#targets[at]!;
+    this.#targets.splice(at, 1);
+    t.draining = true;
+    this.#checks.get(t)?.stop();
+    this.#checks.delete(t);
+    if (t.outstanding > 0) await new Promise<void>((resolve) => (t.onDrained = resolve));
+    this.#stop(t);
+    return true;
+  }
+
+  /** status returns one entry per target, in the order they were added. */
+  status(): UpstreamStatus[] {
+    const now = Date.now();
+    return this.#targets.map((t) => t.status(now));
+  }
+
+  /**
+   * close stops the health checks and closes every pool: round trips in
+   * flight finish, new ones reject with `ERR_TRANSPORT_CLOSED`.
+   */
+  close(): void {
+    this.#closed = true;
+    for (const t of this.#targets) this.#stop(t);
+    this.#checks.clear();
+  }
+
+  #start(t: Target): void {
+    this.#targets.push(t);
+    const health = this.#options.health;
+    if (health != null) {
+      const tls = this.#options.pool?.tls;
+      this.#checks.set(t, new HealthCheck(t, health, this.#report, this.#slowStart, tls));
+    }
+  }
+
+  #stop(t: Target): void {
+    this.#checks.get(t)?.stop();
+    if (t.ejectTimer !== null) clearTimeout(t.ejectTimer);
+    t.ejectTimer = null;
+    t.transport.close();
+  }
+
+  #pool(): TransportOptions {
+    return this.#options.pool ?? DEFAULT_POOL;
+  }
+
+  #settled(t: Target): void {
+    t.outstanding--;
+    if (t.outstanding === 0 && t.onDrained !== null) t.onDrained();
+  }
+
+  /** #pick asks the policy among the available targets not tried yet, or returns null when there are none. */
+  #pick(req: Request, tried: readonly Target[], now: number): Target | null {
+    const candidates: Target[] = [];
+    for (const t of this.#targets) {
+      if (t.available(now) && !tried.includes(t)) candidates.push(t);
+    }
+    return candidates.length === 0 ? null : this.#picker.pick(candidates, req, now);
+  }
+
+  #hasCandidate(tried: readonly Target[]): boolean {
+    const now = Date.now();
+    return this.#targets.some((t) => t.available(now) && !tried.includes(t));
+  }
+
+  /** #route points `base` at `target`: scheme and host, and with joinPath its path and query. */
+  #route(base: MessageURL, target: MessageURL): MessageURL {
+    if (this.#options.joinPath !== true) {
+      return { ...base, scheme: target.scheme, host: target.host };
+    }
+    return {
+      ...base,
+      scheme: target.scheme,
+      host: target.host,
+      path: joinURLPath(target.path, base.path),
+      query: joinQuery(target.query, base.query),
+    };
+  }
+
+  /** #unavailable: the 503 error, with the seconds until the first ejection ends as Retry-After. */
+  #unavailable(): UnavailableError {
+    let first = Infinity;
+    for (const t of this.#targets) {
+      if (t.healthy && !t.draining && t.ejectedUntil > 0) first = Math.min(first, t.ejectedUntil);
+    }
+    const retryAfter =
+      first === Infinity ? null : Math.max(1, Math.ceil((first - Date.now()) / 1000));
+    const message = this.#closed ? 'upstreams closed' : 'no healthy upstream';
+    return new UnavailableError(message, retryAfter);
+  }
+}
+
+/** countsAgainstTarget: a failure that is the target's, not the client's abort or our own close. */
+function countsAgainstTarget(err: unknown): boolean {
+  if (!(err instanceof ProtocolError)) return true;
+  return err.code !== 'ERR_ABORTED' && err.code !== 'ERR_TRANSPORT_CLOSED';
+}
