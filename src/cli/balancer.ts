@@ -4,9 +4,14 @@
  * Upstreams) for several, or for one with `--lb`, `--health-path` or
  * `--retries`.
  */
+import type { Request } from '../message/request.js';
 import { newSingleHostReverseProxy, type ReverseProxy } from '../proxy/reverse-proxy.js';
+import { splitHostPort } from '../proxy/x-forwarded.js';
+import { newLoadBalancingReverseProxy } from '../upstream/load-balancing-proxy.js';
+import type { UpstreamPolicy } from '../upstream/policy.js';
+import type { UpstreamsOptions } from '../upstream/upstream-options.js';
 import { type UpstreamMetrics, type UpstreamState, originOf } from './metrics.js';
-import type { ProxyArgs } from './proxy-args.js';
+import type { LbPolicy, ProxyArgs } from './proxy-args.js';
 
 /** Balancer: the proxy and the status of its targets. */
 export interface Balancer {
@@ -20,7 +25,11 @@ export interface Balancer {
 export function buildBalancer(args: ProxyArgs, targets: ProxyArgs['targets']): Balancer {
   const balancing =
     targets.length > 1 || args.lb !== null || args.healthPath !== null || args.retries !== null;
-  if (balancing) throw new Error('several targets need the upstream layer');
+  if (balancing) {
+    const lb = newLoadBalancingReverseProxy(targets, upstreamsOptions(args));
+    if (args.changeOrigin) changeOrigin(lb);
+    return { proxy: lb, status: () => lb.upstreams.status(), close: () => lb.close() };
+  }
   const target = targets[0]!;
   const proxy = newSingleHostReverseProxy(target.url);
   if (args.changeOrigin) changeOrigin(proxy);
@@ -45,6 +54,23 @@ export function buildBalancer(args: ProxyArgs, targets: ProxyArgs['targets']): B
     },
     close: () => proxy.close(),
   };
+}
+
+/** upstreamsOptions maps the balancing flags onto Upstreams options (unset flags keep its defaults). */
+function upstreamsOptions(args: ProxyArgs): UpstreamsOptions {
+  const options: UpstreamsOptions = {};
+  if (args.lb !== null) options.policy = policyOf(args.lb);
+  if (args.healthPath !== null) {
+    options.health = { path: args.healthPath, interval: args.healthInterval ?? undefined };
+  }
+  if (args.retries !== null) options.retry = { tries: args.retries + 1 };
+  return options;
+}
+
+function policyOf(lb: LbPolicy): UpstreamPolicy {
+  if (lb !== 'ip-hash') return lb;
+  // Consistent hashing on the client's IP: a client keeps its target while that target is up.
+  return { hash: (req: Request) => splitHostPort(req.remoteAddr)?.host ?? req.remoteAddr };
 }
 
 /**

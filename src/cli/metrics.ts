@@ -5,6 +5,7 @@
  * `status()`. With `--workers`, each worker keeps its own and the primary
  * adds them up (snapshots are plain JSON, sent over the cluster's IPC).
  */
+import type { UpstreamStatus } from '../upstream/target.js';
 import type { UpstreamExchange } from './upstream-exchanges.js';
 
 /** LATENCY_BUCKETS: the histogram's upper bounds in seconds (Prometheus's defaults). */
@@ -12,17 +13,8 @@ export const LATENCY_BUCKETS: readonly number[] = [
   0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 ];
 
-/** UpstreamState: one entry of the balancer's `status()` (the fields the admin pages read). */
-export interface UpstreamState {
-  url: string;
-  weight: number;
-  healthy: boolean;
-  ejectedUntil: number | null;
-  outstanding: number;
-  requests: number;
-  failures: number;
-  latencyEwmaMs: number;
-}
+/** UpstreamState: one entry of the balancer's `status()`. */
+export type UpstreamState = UpstreamStatus;
 
 /** UpstreamCounts: what one process saw of one upstream. */
 export interface UpstreamCounts {
