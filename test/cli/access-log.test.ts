@@ -3,7 +3,7 @@
  * child process behind curl and raw sockets.
  */
 import { describe, expect, it } from 'vitest';
-import { curl, runCli, setupCli, startCli } from './harness.js';
+import { curl, runCli, setupCli, startProxyCli } from './harness.js';
 import { deferred, startNodeBackend, within } from '../e2e/e2e-harness.js';
 import { connectTo } from '../helpers/raw-peer.js';
 
@@ -23,15 +23,7 @@ async function helloBackend() {
 describe('httpwire proxy --log-format', () => {
   it('json writes one object per request with the client, upstream and timings', async () => {
     const backend = await helloBackend();
-    const cli = await startCli([
-      'proxy',
-      '--listen',
-      '127.0.0.1:0',
-      '--target',
-      backend.origin,
-      '--log-format',
-      'json',
-    ]);
+    const cli = await startProxyCli([backend.origin], '--log-format', 'json');
     await cli.nextLine(); // try: curl ...
     await curl('-A', 'tester/1', '-e', 'http://ref.example/', `${cli.url}a?b=1`);
     const entry = JSON.parse(await cli.nextLine()) as Record<string, unknown>;
@@ -53,15 +45,7 @@ describe('httpwire proxy --log-format', () => {
 
   it('combined writes the nginx combined line with the upstream address and times', async () => {
     const backend = await helloBackend();
-    const cli = await startCli([
-      'proxy',
-      '--listen',
-      '127.0.0.1:0',
-      '--target',
-      backend.origin,
-      '--log-format',
-      'combined',
-    ]);
+    const cli = await startProxyCli([backend.origin], '--log-format', 'combined');
     await cli.nextLine();
     await curl('-A', 'say "hi"', `${cli.url}x`);
     const m = COMBINED.exec(await cli.nextLine());
@@ -96,15 +80,7 @@ describe('httpwire proxy access log: 499 and 502', () => {
       arrived.resolve();
       void release.promise.then(() => res.end('late'));
     });
-    const cli = await startCli([
-      'proxy',
-      '--listen',
-      '127.0.0.1:0',
-      '--target',
-      slow.origin,
-      '--log-format',
-      'json',
-    ]);
+    const cli = await startProxyCli([slow.origin], '--log-format', 'json');
     await cli.nextLine();
     const socket = await connectTo(Number(new URL(cli.url).port));
     socket.write('GET /gone HTTP/1.1\r\nHost: x\r\n\r\n');
@@ -116,15 +92,7 @@ describe('httpwire proxy access log: 499 and 502', () => {
 
     const refused = await startNodeBackend();
     await new Promise((resolve) => refused.server.close(resolve));
-    const dead = await startCli([
-      'proxy',
-      '--listen',
-      '127.0.0.1:0',
-      '--target',
-      refused.origin,
-      '--log-format',
-      'json',
-    ]);
+    const dead = await startProxyCli([refused.origin], '--log-format', 'json');
     await dead.nextLine();
     const { stdout } = await curl('-o', '/dev/null', '-w', '%{http_code}', `${dead.url}down`);
     expect(stdout).toBe('502');

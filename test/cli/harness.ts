@@ -78,6 +78,17 @@ export async function startCli(args: string[], env: Record<string, string> = {})
   return { child, url: match[1]!, lines, nextLine, exited, stderr: () => err };
 }
 
+/** startProxyCli starts `httpwire proxy` on 127.0.0.1:0 with a `--target` per URL of `targets`, then `flags`. */
+export function startProxyCli(targets: readonly string[], ...flags: string[]): Promise<Cli> {
+  return startCli([
+    'proxy',
+    '--listen',
+    '127.0.0.1:0',
+    ...targets.flatMap((t) => ['--target', t]),
+    ...flags,
+  ]);
+}
+
 /** runCli runs the CLI to its end (killed after 5 s) and returns its exit code and output. */
 export async function runCli(args: string[], env: Record<string, string> = {}) {
   try {

@@ -4,7 +4,7 @@
  * command line.
  */
 import { describe, expect, it } from 'vitest';
-import { curl, setupCli, startCli } from './harness.js';
+import { curl, setupCli, startProxyCli } from './harness.js';
 import { startNodeBackend } from '../e2e/e2e-harness.js';
 
 setupCli();
@@ -25,15 +25,7 @@ describe('httpwire proxy with several --target', () => {
   it('balances round-robin over two targets, weights honoured', async () => {
     const a = await namedBackend('a');
     const b = await namedBackend('b');
-    const cli = await startCli([
-      'proxy',
-      '--listen',
-      '127.0.0.1:0',
-      '--target',
-      a.origin,
-      '--target',
-      `${b.origin},weight=2`,
-    ]);
+    const cli = await startProxyCli([a.origin, `${b.origin},weight=2`]);
     expect(cli.lines[0]).toBe(`httpwire proxy listening on ${cli.url} -> ${a.origin}, ${b.origin}`);
     const seen: string[] = [];
     for (let i = 0; i < 6; i++) seen.push((await get(cli.url)).split(' ')[0]!);
@@ -45,57 +37,27 @@ describe('httpwire proxy with several --target', () => {
   it('sends the client Host by default and the target host with --change-origin', async () => {
     const a = await namedBackend('a');
     const b = await namedBackend('b');
-    const plain = await startCli([
-      'proxy',
-      '--listen',
-      '127.0.0.1:0',
-      '--target',
-      a.origin,
-      '--target',
-      b.origin,
-    ]);
+    const plain = await startProxyCli([a.origin, b.origin]);
     expect(await get(plain.url)).toBe(`a ${new URL(plain.url).host}`);
-    const changed = await startCli([
-      'proxy',
-      '--listen',
-      '127.0.0.1:0',
-      '--target',
-      a.origin,
-      '--target',
-      b.origin,
-      '--change-origin',
-    ]);
+    const changed = await startProxyCli([a.origin, b.origin], '--change-origin');
     expect(await get(changed.url)).toBe(`a 127.0.0.1:${a.port}`);
     expect(await get(changed.url)).toBe(`b 127.0.0.1:${b.port}`);
-    const single = await startCli([
-      'proxy',
-      '--listen',
-      '127.0.0.1:0',
-      '--target',
-      a.origin,
-      '--change-origin',
-    ]);
+    const single = await startProxyCli([a.origin], '--change-origin');
     expect(await get(single.url)).toBe(`a 127.0.0.1:${a.port}`);
   });
 
   it('runs the README command: least-outstanding, health checks, /status and /metrics', async () => {
     const a = await namedBackend('a');
     const b = await namedBackend('b');
-    const cli = await startCli([
-      'proxy',
-      '--listen',
-      '127.0.0.1:0',
-      '--target',
-      a.origin,
-      '--target',
-      b.origin,
+    const cli = await startProxyCli(
+      [a.origin, b.origin],
       '--lb',
       'least-outstanding',
       '--health-path',
       '/health',
       '--admin',
       '127.0.0.1:0',
-    ]);
+    );
     await cli.nextLine(); // try: curl ...
     const admin = /^admin: (http:\/\/\S+)\/status and \1\/metrics$/.exec(await cli.nextLine());
     expect(admin).not.toBeNull();
@@ -127,21 +89,15 @@ describe('httpwire proxy with several --target', () => {
     const a = await namedBackend('a');
     const dead = await namedBackend('dead');
     await new Promise((resolve) => dead.server.close(resolve));
-    const cli = await startCli([
-      'proxy',
-      '--listen',
-      '127.0.0.1:0',
-      '--target',
-      a.origin,
-      '--target',
-      dead.origin,
+    const cli = await startProxyCli(
+      [a.origin, dead.origin],
       '--health-path',
       '/health',
       '--health-interval',
       '50',
       '--admin',
       '127.0.0.1:0',
-    ]);
+    );
     await cli.nextLine();
     const adminURL = /^admin: (\S+)\/status/.exec(await cli.nextLine())![1]!;
     const deadline = Date.now() + 5000;

@@ -1,7 +1,7 @@
 /** `httpwire proxy --workers N` on node:cluster, as a child process under load. */
 import { Pool } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { setupCli, startCli } from './harness.js';
+import { setupCli, startProxyCli } from './harness.js';
 import { onCleanup, startNodeBackend, within } from '../e2e/e2e-harness.js';
 import { settles } from '../helpers/waiting.js';
 
@@ -11,7 +11,6 @@ setupCli();
 function load(url: string, clients: number) {
   const pool = new Pool(url, { connections: clients });
   onCleanup(() => pool.destroy());
-  const pids = new Set<string>();
   const failures: string[] = [];
   let ok = 0;
   let running = true;
@@ -22,7 +21,6 @@ function load(url: string, clients: number) {
         const body = await res.body.text();
         if (res.statusCode === 200) ok++;
         else failures.push(`${res.statusCode} ${body}`);
-        pids.add(String(res.headers['x-worker'] ?? ''));
       } catch (err) {
         failures.push((err as Error).message);
       }
@@ -41,17 +39,7 @@ function load(url: string, clients: number) {
 describe('httpwire proxy --workers', () => {
   it('serves from two workers and restarts them on SIGHUP without a failed request', async () => {
     const backend = await startNodeBackend((_req, res) => res.end('ok'));
-    const cli = await startCli([
-      'proxy',
-      '--listen',
-      '127.0.0.1:0',
-      '--target',
-      backend.origin,
-      '--workers',
-      '2',
-      '--log-format',
-      'json',
-    ]);
+    const cli = await startProxyCli([backend.origin], '--workers', '2', '--log-format', 'json');
     expect(cli.lines[0]).toMatch(/ \(2 workers\)$/);
     const traffic = load(cli.url.slice(0, -1), 4);
     expect(await settles(() => traffic.ok() >= 50, 10_000)).toBe(true);

@@ -2,24 +2,14 @@
  * The client and proxy diagnostics channels: a ReverseProxy with its own
  * Transport in front of a node:http backend, driven by undici.
  */
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { Client } from 'undici';
-import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Request } from '../../src/message/request.js';
 import type { Response } from '../../src/message/response.js';
 import { cleanup, startNodeBackend, startProxy } from '../e2e/e2e-harness.js';
+import { recordChannels } from '../helpers/channels.js';
 
 afterEach(cleanup);
-
-function record(names: string[]): [string, Record<string, unknown>][] {
-  const seen: [string, Record<string, unknown>][] = [];
-  for (const name of names) {
-    const onMessage = (message: unknown) => seen.push([name, message as Record<string, unknown>]);
-    subscribe(name, onMessage);
-    onTestFinished(() => void unsubscribe(name, onMessage));
-  }
-  return seen;
-}
 
 async function get(origin: string, path: string): Promise<number> {
   const client = new Client(origin);
@@ -34,7 +24,7 @@ async function get(origin: string, path: string): Promise<number> {
 
 describe('client diagnostics channels', () => {
   it('publishes connect once, then request and response for each round trip', async () => {
-    const seen = record([
+    const seen = recordChannels([
       'httpwire:client:connect',
       'httpwire:client:request',
       'httpwire:client:response',
@@ -62,7 +52,7 @@ describe('client diagnostics channels', () => {
 
 describe('proxy and client error channels', () => {
   it('publish the failed round trip and the error the proxy answered 502 for', async () => {
-    const seen = record(['httpwire:client:error', 'httpwire:proxy:error']);
+    const seen = recordChannels(['httpwire:client:error', 'httpwire:proxy:error']);
     const backend = await startNodeBackend();
     await new Promise((resolve) => backend.server.close(resolve)); // refuses connections now
     const proxy = await startProxy(backend.origin);

@@ -2,29 +2,18 @@
  * The server's diagnostics channels, ResponseWriter.status/bytesWritten and
  * Server.close's idleGrace, over real sockets with undici as the client.
  */
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { Client } from 'undici';
-import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Request } from '../../src/message/request.js';
 import type { ResponseWriter } from '../../src/server/handler.js';
+import { recordChannels } from '../helpers/channels.js';
 import { cleanup, listening } from './harness.js';
 
 afterEach(cleanup);
 
-/** record subscribes to `names` until the test ends and returns the messages as [name, payload]. */
-function record(names: string[]): [string, Record<string, unknown>][] {
-  const seen: [string, Record<string, unknown>][] = [];
-  for (const name of names) {
-    const onMessage = (message: unknown) => seen.push([name, message as Record<string, unknown>]);
-    subscribe(name, onMessage);
-    onTestFinished(() => void unsubscribe(name, onMessage));
-  }
-  return seen;
-}
-
 describe('server diagnostics channels', () => {
   it('publishes connection, request and response with status and bytes', async () => {
-    const seen = record([
+    const seen = recordChannels([
       'httpwire:server:connection',
       'httpwire:server:request',
       'httpwire:server:response',
@@ -65,7 +54,7 @@ describe('server diagnostics channels', () => {
   });
 
   it('gives the handler error and the 500 it was answered with', async () => {
-    const seen = record(['httpwire:server:response']);
+    const seen = recordChannels(['httpwire:server:response']);
     const boom = new Error('boom');
     const { port } = await listening(() => {
       throw boom;
