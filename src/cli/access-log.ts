@@ -1,72 +1,169 @@
-import type { Detached } from '../io/socket-reader.js';
-import type { Header } from '../message/header.js';
-import type { HandlerFunc, ResponseWriter } from '../server/handler.js';
+import { type Request, requestAbort } from '../message/request.js';
+import { splitHostPort } from '../proxy/x-forwarded.js';
+import type { HandlerFunc } from '../server/handler.js';
+import type { UpstreamExchange } from './upstream-exchanges.js';
+
+/** LogFormat: how `httpwire proxy` writes its access log (`--log-format`). */
+export type LogFormat = 'text' | 'combined' | 'json';
+
+/** LOG_FORMATS: every LogFormat, the default first. */
+export const LOG_FORMATS: readonly LogFormat[] = ['text', 'combined', 'json'];
+
+/**
+ * CLIENT_CLOSED: the status logged for a client that left before its
+ * answer was written (nginx's 499), whatever the proxy was about to send.
+ */
+export const CLIENT_CLOSED = 499;
+
+/** AccessRecord: one answered request, as the access log sees it. */
+export interface AccessRecord {
+  /** When the request head was read. */
+  time: Date;
+  /** The client's IP (remote address without its port). */
+  client: string;
+  method: string;
+  uri: string;
+  proto: string;
+  /** The final status; 499 when the client left first; 0 when none was decided (a hijacked connection). */
+  status: number;
+  /** Body bytes written to the client. */
+  bytes: number;
+  /** Milliseconds from the request head to the handler's end. */
+  ms: number;
+  /** The backend exchange, or null when none was tried. */
+  upstream: UpstreamExchange | null;
+  referer: string | null;
+  userAgent: string | null;
+}
+
+/** AccessLogOptions: where and how `withAccessLog` writes. */
+export interface AccessLogOptions {
+  format: LogFormat;
+  /** Takes one line, without its newline. */
+  log(line: string): void;
+  /** The backend exchange made for `req`, once the handler is done; default none. */
+  upstreamOf?: (req: Request) => UpstreamExchange | null;
+  /**
+   * Log requests whose handler hijacked the connection without a status
+   * (a CONNECT tunnel, logged by its owner when it ends); default true.
+   */
+  logHijacked?: boolean;
+}
 
 /**
  * withAccessLog wraps `handler` so that each request, once answered, logs
- * one line: method, target, status, body bytes written and milliseconds.
- * With `logHijacked` false, a request whose handler hijacked the
- * connection (a tunnel, logged by its owner when it ends) gets no line.
+ * one line in `options.format`. A request whose client went away before
+ * the handler returned is logged 499 (kept apart from a 502: the backend
+ * failed while the client waited).
  */
-export function withAccessLog(
-  handler: HandlerFunc,
-  log: (line: string) => void,
-  logHijacked = true,
-): HandlerFunc {
+export function withAccessLog(handler: HandlerFunc, options: AccessLogOptions): HandlerFunc {
+  const { format, log, upstreamOf, logHijacked = true } = options;
   return async (rw, req) => {
+    const time = new Date();
     const started = performance.now();
-    const counted = new CountingWriter(rw);
     try {
-      await handler(counted, req);
+      await handler(rw, req);
     } finally {
-      if (logHijacked || !counted.hijacked) {
-        const ms = (performance.now() - started).toFixed(1);
-        const status = counted.status === 0 ? '-' : String(counted.status);
-        // An absolute-form target (a forward proxy's request) is logged whole.
-        const url = req.url.scheme === '' ? '' : `${req.url.scheme}://${req.url.host}`;
-        log(`${req.method} ${url}${req.requestURI()} ${status} ${counted.bytes} ${ms}ms`);
+      if (logHijacked || rw.status !== 0 || !rw.headerWritten) {
+        const upstream = upstreamOf?.(req) ?? null;
+        const left = requestAbort(req)?.aborted === true;
+        const status = left ? CLIENT_CLOSED : rw.status !== 0 ? rw.status : (upstream?.status ?? 0);
+        log(
+          formatAccess(format, {
+            time,
+            client: splitHostPort(req.remoteAddr)?.host ?? req.remoteAddr,
+            method: req.method,
+            uri: loggedTarget(req),
+            proto: `HTTP/${req.protoMajor}.${req.protoMinor}`,
+            status,
+            bytes: rw.bytesWritten,
+            ms: performance.now() - started,
+            upstream,
+            referer: req.header.get('Referer'),
+            userAgent: req.header.get('User-Agent'),
+          }),
+        );
       }
     }
   };
 }
 
-/** CountingWriter passes everything through and remembers the final status and body size. */
-class CountingWriter implements ResponseWriter {
-  readonly #rw: ResponseWriter;
-  status = 0;
-  bytes = 0;
-  hijacked = false;
-
-  constructor(rw: ResponseWriter) {
-    this.#rw = rw;
+/**
+ * formatAccess renders `r` as one line:
+ * - `text`: `GET /path 200 12 1.3ms` (method, target, status or `-`, bytes, duration);
+ * - `combined`: the Apache/nginx combined format, then the upstream address
+ *   and its time and the request time in seconds (nginx's `$upstream_addr
+ *   $upstream_header_time $request_time`; `-` without a backend exchange);
+ * - `json`: one object with every field of AccessRecord, times in ms.
+ */
+export function formatAccess(format: LogFormat, r: AccessRecord): string {
+  const status = r.status === 0 ? '-' : String(r.status);
+  switch (format) {
+    case 'text':
+      return `${r.method} ${r.uri} ${status} ${r.bytes} ${r.ms.toFixed(1)}ms`;
+    case 'combined': {
+      const up = r.upstream;
+      const upstream = up === null ? '- -' : `${up.address} ${seconds(up.ms)}`;
+      return (
+        `${r.client} - - [${clfTime(r.time)}] ${quote(`${r.method} ${r.uri} ${r.proto}`)} ` +
+        `${status} ${r.bytes} ${quote(r.referer ?? '-')} ${quote(r.userAgent ?? '-')} ` +
+        `${upstream} ${seconds(r.ms)}`
+      );
+    }
+    case 'json':
+      return JSON.stringify({
+        time: r.time.toISOString(),
+        client: r.client,
+        method: r.method,
+        uri: r.uri,
+        proto: r.proto,
+        status: r.status,
+        bytes: r.bytes,
+        ms: round(r.ms),
+        upstream: r.upstream?.address ?? null,
+        upstreamMs: r.upstream === null ? null : round(r.upstream.ms),
+        upstreamStatus: r.upstream?.status ?? null,
+        referer: r.referer,
+        userAgent: r.userAgent,
+      });
   }
+}
 
-  get headerWritten(): boolean {
-    return this.#rw.headerWritten;
-  }
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-  header(): Header {
-    return this.#rw.header();
-  }
+/** clfTime: `10/Oct/2000:13:55:36 +0000`, in UTC. */
+function clfTime(t: Date): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  return (
+    `${two(t.getUTCDate())}/${MONTHS[t.getUTCMonth()]}/${t.getUTCFullYear()}:` +
+    `${two(t.getUTCHours())}:${two(t.getUTCMinutes())}:${two(t.getUTCSeconds())} +0000`
+  );
+}
 
-  writeHeader(status: number): void {
-    if (status >= 200 || status === 101) this.status ||= status;
-    this.#rw.writeHeader(status);
+/** quote writes a combined-log string field: `"` and `\` escaped, control bytes as \xHH (nginx's escaping). */
+function quote(value: string): string {
+  let out = '"';
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0x22 || c === 0x5c || c < 0x20 || c === 0x7f) {
+      out += `\\x${c.toString(16).padStart(2, '0')}`;
+    } else {
+      out += value[i];
+    }
   }
+  return `${out}"`;
+}
 
-  write(chunk: string | Uint8Array): Promise<void> {
-    this.status ||= 200;
-    this.bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
-    return this.#rw.write(chunk);
-  }
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(3);
+}
 
-  flush(): Promise<void> {
-    return this.#rw.flush();
-  }
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
 
-  hijack(): Detached {
-    const detached = this.#rw.hijack();
-    this.hijacked = true;
-    return detached;
-  }
+/** loggedTarget is the request-target, an absolute-form one (a forward proxy's request) whole. */
+function loggedTarget(req: Request): string {
+  const url = req.url;
+  return url.scheme === '' ? req.requestURI() : `${url.scheme}://${url.host}${req.requestURI()}`;
 }

@@ -70,14 +70,14 @@ export function envPort(value: string | undefined): number {
   return port;
 }
 
-/** parseListen reads `--listen HOST:PORT` (an empty host is 127.0.0.1, `[::1]` unbracketed). */
-export function parseListen(value: string): { host: string; port: number } {
+/** parseListen reads a `HOST:PORT` flag (`--listen` unless `flag` says which; an empty host is 127.0.0.1, `[::1]` unbracketed). */
+export function parseListen(value: string, flag = '--listen'): { host: string; port: number } {
   const colon = value.lastIndexOf(':');
-  if (colon < 0) throw new UsageError(`--listen wants HOST:PORT, got ${JSON.stringify(value)}`);
+  if (colon < 0) throw new UsageError(`${flag} wants HOST:PORT, got ${JSON.stringify(value)}`);
   const host = value.slice(0, colon).replace(/^\[(.*)\]$/, '$1') || '127.0.0.1';
   const port = Number(value.slice(colon + 1));
   if (value.slice(colon + 1) === '' || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new UsageError(`--listen has a bad port: ${JSON.stringify(value)}`);
+    throw new UsageError(`${flag} has a bad port: ${JSON.stringify(value)}`);
   }
   return { host, port };
 }

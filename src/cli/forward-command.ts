@@ -127,7 +127,13 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number | voi
       ),
   });
   // A tunnel is logged when it ends (above); a refused CONNECT as a request.
-  const server = createServer(withAccessLog((rw, req) => proxy.serveHTTP(rw, req), log, false));
+  const server = createServer(
+    withAccessLog((rw, req) => proxy.serveHTTP(rw, req), {
+      format: 'text',
+      log,
+      logHijacked: false,
+    }),
+  );
   const address = await server.listen(args.port, args.host);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}/`;

@@ -15,7 +15,7 @@ class LoggedReverseProxy extends ReverseProxy {
 
   constructor(options: ReverseProxyOptions, log: (line: string) => void) {
     super(options);
-    this.#logged = withAccessLog((rw, req) => super.serveHTTP(rw, req), log);
+    this.#logged = withAccessLog((rw, req) => super.serveHTTP(rw, req), { format: 'text', log });
   }
 
   override serveHTTP(rw: ResponseWriter, req: IncomingRequest): Promise<void> {

@@ -1,55 +1,40 @@
 /**
- * `httpwire proxy --listen HOST:PORT --target URL` runs the reverse proxy
- * with a one-line access log; without `--target` it also starts a built-in
- * demo origin. SIGINT/SIGTERM shut down gracefully.
+ * `httpwire proxy --listen HOST:PORT --target URL...` runs the reverse
+ * proxy (a load balancer with several targets) with an access log; without
+ * `--target` it also starts a built-in demo origin. `--admin` serves
+ * /status and /metrics; `--workers` runs it on node:cluster (workers.ts).
+ * SIGINT/SIGTERM stop gracefully; a second one forces the exit.
  */
+import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';
-import { withAccessLog } from './access-log.js';
+import { startAdmin } from './admin-server.js';
+import { banner } from './banner.js';
 import type { Command } from './command.js';
 import { startDemoOrigin } from './demo-origin.js';
-import { envPort, parseHttpURL, parseListen, readFlags, UsageError } from './flags.js';
-import { newSingleHostReverseProxy } from '../proxy/reverse-proxy.js';
-import { createServer, type Server } from '../server/server.js';
+import { parseProxyArgs } from './proxy-args.js';
+import { serveProxy } from './serve-proxy.js';
+import { onStopSignals } from './shutdown.js';
+import { runPrimary, runWorker } from './workers.js';
+import type { Server } from '../server/server.js';
 
-/** ProxyArgs: what `httpwire proxy` was asked to do. */
-export interface ProxyArgs {
-  help: boolean;
-  host: string;
-  port: number;
-  /** The backend URL, or null to start the built-in demo origin. */
-  target: string | null;
-  /** Milliseconds between flushes of a proxied body; negative flushes after every write. */
-  flushInterval: number;
-}
-
-const USAGE = `usage: httpwire proxy [--listen HOST:PORT] [--target URL] [--flush-interval MS]
+const USAGE = `usage: httpwire proxy [--listen HOST:PORT] [--target URL]... [flags]
 
   --listen HOST:PORT     where the proxy listens (default 127.0.0.1:$PORT, PORT defaulting to 8080)
-  --target URL           the backend, http:// or https:// (default: a built-in demo origin)
+  --target URL           a backend, http:// or https://; repeat it to balance over several;
+                         URL,weight=N gives it N times the share (default: a built-in demo origin)
+  --lb POLICY            round-robin (default), least-outstanding, random-two, first or ip-hash
+  --health-path P        check each target with GET P; it leaves while failing (default: no checks)
+  --health-interval MS   milliseconds between health checks (default 10000)
+  --retries N            retries on another target, where safe by wire facts (default 1)
+  --change-origin        send the target's host as Host (default: the client's Host, also for https)
+  --log-format F         text (default), combined (nginx, with upstream fields) or json
+  --admin HOST:PORT      serve GET /status (JSON) and GET /metrics (Prometheus) there
+  --workers N            serve from N worker processes (node:cluster; 0: one per CPU);
+                         SIGHUP restarts them one by one without dropping a request
   --flush-interval MS    flush proxied bodies every MS milliseconds; -1 after every write (default 0;
                          event streams and bodies of unknown length are always flushed at once)
   --help                 show this help
 `;
-
-/** parseProxyArgs reads `httpwire proxy`'s flags; `env` supplies PORT when `--listen` is not given. */
-export function parseProxyArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ProxyArgs {
-  const { values, positionals } = readFlags(argv, {
-    listen: { kind: 'string' },
-    target: { kind: 'string' },
-    'flush-interval': { kind: 'integer' },
-  });
-  if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
-  const listen = values.get('listen')?.[0] as string | undefined;
-  const target = values.get('target')?.[0] as string | undefined;
-  return {
-    help: values.has('help'),
-    ...(listen === undefined
-      ? { host: '127.0.0.1', port: envPort(env.PORT) }
-      : parseListen(listen)),
-    target: target === undefined ? null : parseHttpURL('--target', target),
-    flushInterval: (values.get('flush-interval')?.[0] as number | undefined) ?? 0,
-  };
-}
 
 async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number | void> {
   const args = parseProxyArgs(argv, env);
@@ -57,51 +42,50 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number | voi
     process.stdout.write(USAGE);
     return 0;
   }
+  if (cluster.isWorker) return runWorker(args, env);
+  if (args.workers !== null) return runPrimary(args);
   const servers: Server[] = [];
-  let target = args.target;
-  if (target === null) {
+  const closeAll = () => Promise.all(servers.map((s) => s.close()));
+  let targets = args.targets;
+  if (targets.length === 0) {
     const demo = await startDemoOrigin();
     servers.push(demo.server);
-    target = demo.url;
+    targets = [{ url: demo.url, weight: 1 }];
   }
-  const proxy = newSingleHostReverseProxy(target, { flushInterval: args.flushInterval });
   const log = (line: string) => process.stdout.write(`${line}\n`);
-  const server = createServer(withAccessLog((rw, req) => proxy.serveHTTP(rw, req), log));
-  servers.unshift(server);
-  let address: AddressInfo;
+  let serving;
+  let admin: AddressInfo | null = null;
   try {
-    address = await server.listen(args.port, args.host);
+    serving = await serveProxy(args, targets, log);
+    if (args.admin !== null) {
+      const started = await startAdmin(args.admin.host, args.admin.port, () =>
+        Promise.resolve(serving!.snapshot()),
+      );
+      servers.push(started.server);
+      admin = started.address;
+    }
   } catch (err) {
-    // The demo origin is already listening: close it, or the process would never exit.
-    await Promise.all(servers.map((s) => s.close()));
-    proxy.close();
+    // The demo origin (or the proxy) is already listening: close it, or the process would never exit.
+    await Promise.all([closeAll(), serving?.stop()]);
     throw err;
   }
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}/`;
-  process.stdout.write(
-    `httpwire proxy listening on ${url} -> ${target}${args.target === null ? ' (built-in demo origin)' : ''}\n` +
-      `try:  curl -i ${url}${args.target === null ? `\n      curl -N ${url}sse` : ''}\n`,
-  );
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    void Promise.all(servers.map((s) => s.close())).then(() => {
-      proxy.close();
-      // Hijacked connections (WebSockets) are not waited for, as in Go's
-      // Shutdown; they would keep the process alive, so they end with it.
-      process.stdout.write('', () => process.exit(0));
-    });
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const proxy = serving;
+  // Handled before the banner tells anyone that the proxy is up.
+  onStopSignals({
+    waiting: () => proxy.inFlight(),
+    stop: async () => {
+      await proxy.stop();
+      await closeAll();
+    },
+    force: () => undefined,
+  });
+  process.stdout.write(banner(args, targets, proxy.address, admin));
 }
 
-/** proxyCommand: `httpwire proxy`, the reverse proxy. */
+/** proxyCommand: `httpwire proxy`, the reverse proxy and load balancer. */
 export const proxyCommand: Command = {
   name: 'proxy',
-  summary: 'a reverse proxy to --target (a built-in demo origin without one)',
+  summary: 'a reverse proxy and load balancer to --target (a built-in demo origin without one)',
   usage: USAGE,
   run,
 };

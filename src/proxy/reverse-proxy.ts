@@ -22,6 +22,7 @@ import {
   flushLatency,
   relayInformational,
 } from './copy-response.js';
+import { errorChannel } from './channels.js';
 import { MaxLatencyWriter } from './max-latency-writer.js';
 import { cloneRequest, InboundRoundTrip } from './outbound-request.js';
 import { newProxyRequest, type ProxyRequest } from './proxy-request.js';
@@ -258,6 +259,7 @@ export class ReverseProxy {
     } catch (err) {
       await closeBody(body);
       if (!writeFailed) {
+        if (errorChannel.hasSubscribers) errorChannel.publish({ request: res.request, error: err });
         this.#log(`httputil: ReverseProxy read error during body copy: ${errorMessage(err)}`);
       }
       throw ErrAbortHandler; // go#23643: never end a truncated body cleanly
@@ -329,6 +331,7 @@ export class ReverseProxy {
   }
 
   async #fail(rw: ResponseWriter, req: Request, err: unknown): Promise<void> {
+    if (errorChannel.hasSubscribers) errorChannel.publish({ request: req, error: err });
     if (this.errorHandler != null) {
       await this.errorHandler(rw, req, err);
       return;

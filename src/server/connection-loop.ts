@@ -6,6 +6,7 @@ import { ErrAbortHandler, ErrClosed, ErrPersistEOF, ParseError, ProtocolError } 
 import { hasToken } from '../message/token-list.js';
 import { LazyAbort } from '../message/abort-watch.js';
 import { type IncomingRequest, setRequestAbort } from '../message/request.js';
+import { requestChannel, responseChannel } from './channels.js';
 import { errorResponse, lingerClose } from './error-response.js';
 import type { Handler } from './handler.js';
 import { type ResponseContext, ServerResponseWriter } from './response-writer.js';
@@ -169,17 +170,25 @@ export class ConnectionLoop {
         this.#socket.on('data', this.#onData); // only while a body is read: one listener less per chunk otherwise
         timingBody = true;
       }
+      const socket = this.#socket;
+      if (requestChannel.hasSubscribers)
+        requestChannel.publish({ request: req, response: rw, socket });
       let again: boolean;
+      let error: unknown = null;
       try {
         await this.#config.handler.serveHTTP(rw, req);
         again = await rw.finish();
       } catch (err) {
+        error = err;
         // The handler passed on the request body's own error (malformed, too large): the client's fault.
         const status = err === this.#conn.readError ? readErrorStatus(err as Error) : 0;
         if (status === 0 && err !== ErrAbortHandler) {
           this.#config.errorLog(`handler error serving ${req.remoteAddr}: ${describe(err)}`);
         }
         again = await rw.fail(err, status === 0 ? 500 : status);
+      }
+      if (responseChannel.hasSubscribers) {
+        responseChannel.publish({ request: req, response: rw, socket, error });
       }
       return again && this.#state !== State.DONE;
     } finally {

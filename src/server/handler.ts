@@ -43,6 +43,15 @@ export interface ResponseWriter {
   hijack(): Detached;
   /** True once the head (status line and headers) went out, or the connection was hijacked. */
   readonly headerWritten: boolean;
+  /**
+   * status is the final status once the head is decided (by `writeHeader`
+   * or the first `write`), else 0; 1xx responses never set it (101 does).
+   * A handler that throws before the head went out reads the error status
+   * it is answered with (500, 400, ...).
+   */
+  readonly status: number;
+  /** bytesWritten counts the body bytes written so far (for a HEAD request none are sent, and it stays 0). */
+  readonly bytesWritten: number;
 }
 
 /** HandlerFunc serves one request; the response ends when the returned promise settles. */

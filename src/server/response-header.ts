@@ -1,4 +1,6 @@
+import { FORBIDDEN_TRAILERS, isToken } from '../message/field-syntax.js';
 import { Header } from '../message/header.js';
+import { forEachElement } from '../message/token-list.js';
 import { TrailerPrefix } from './handler.js';
 
 const PREFIX_LOWER = TrailerPrefix.toLowerCase();
@@ -59,4 +61,28 @@ export class ResponseHeader extends Header {
     const trailer = trailerName(name);
     return trailer === null ? super.delete(name) : this.prefixed.delete(trailer);
   }
+}
+
+/** declaredTrailers returns the valid names listed in `Trailer` fields, with no values yet. */
+export function declaredTrailers(header: Header): Header {
+  const trailer = new Header();
+  for (const value of header.values('Trailer')) {
+    forEachElement(value, (from, to) => {
+      const name = value.slice(from, to);
+      if (isToken(name) && !FORBIDDEN_TRAILERS.has(name.toLowerCase())) trailer.set(name, null);
+    });
+  }
+  return trailer;
+}
+
+/** parseLength parses a Content-Length value made of digits only, or returns -1. */
+export function parseLength(value: string): number {
+  if (value.length === 0 || value.length > 15) return -1;
+  let n = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i) - 0x30;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
 }

@@ -2,7 +2,7 @@ import type { ServerConn } from '../conn/server-conn.js';
 import { ErrAbortHandler, ErrClosed, ProtocolError } from '../errors.js';
 import type { Detached } from '../io/socket-reader.js';
 import { FORBIDDEN_TRAILERS, isToken } from '../message/field-syntax.js';
-import { forEachElement, hasToken } from '../message/token-list.js';
+import { hasToken } from '../message/token-list.js';
 import { ADOPT, type AdoptingInit } from '../message/adopt.js';
 import { appendTrustedLine, Header, isEmptyHeader } from '../message/header.js';
 import type { Request } from '../message/request.js';
@@ -11,7 +11,7 @@ import { statusText } from '../message/status-text.js';
 import { BodyPipe } from './body-pipe.js';
 import { httpDate } from './http-date.js';
 import type { ResponseWriter } from './handler.js';
-import { ResponseHeader } from './response-header.js';
+import { declaredTrailers, parseLength, ResponseHeader } from './response-header.js';
 
 /** Body bytes held back before the head goes out, to send a Content-Length when the handler finishes first (Go's bufferBeforeChunkingSize). */
 const BUFFER_BEFORE_CHUNKING = 2048;
@@ -88,6 +88,14 @@ export class ServerResponseWriter implements ResponseWriter {
 
   get headerWritten(): boolean {
     return this.#committed || this.#hijacked;
+  }
+
+  get status(): number {
+    return this.#status;
+  }
+
+  get bytesWritten(): number {
+    return this.#req.method === 'HEAD' ? 0 : this.#written;
   }
 
   writeHeader(status: number): void {
@@ -373,28 +381,4 @@ export class ServerResponseWriter implements ResponseWriter {
     if (code === 'ERR_HIJACKED') return;
     this.#ctx.errorLog(`writing the response to ${this.#req.remoteAddr}: ${err.message}`);
   }
-}
-
-/** declaredTrailers returns the valid names listed in `Trailer` fields, with no values yet. */
-function declaredTrailers(header: Header): Header {
-  const trailer = new Header();
-  for (const value of header.values('Trailer')) {
-    forEachElement(value, (from, to) => {
-      const name = value.slice(from, to);
-      if (isToken(name) && !FORBIDDEN_TRAILERS.has(name.toLowerCase())) trailer.set(name, null);
-    });
-  }
-  return trailer;
-}
-
-/** parseLength parses a Content-Length value made of digits only, or returns -1. */
-function parseLength(value: string): number {
-  if (value.length === 0 || value.length > 15) return -1;
-  let n = 0;
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i) - 0x30;
-    if (c < 0 || c > 9) return -1;
-    n = n * 10 + c;
-  }
-  return n;
 }

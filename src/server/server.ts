@@ -4,6 +4,7 @@ import { createServer as createTLSServer, type TlsOptions } from 'node:tls';
 import type { ConnOptions } from '../conn/conn-options.js';
 import { errorResponse, lingerClose } from './error-response.js';
 import type { Handler, HandlerFunc } from './handler.js';
+import { connectionChannel } from './channels.js';
 import { type ConnectionConfig, ConnectionLoop } from './connection-loop.js';
 import { DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT } from './timeouts.js';
 
@@ -151,6 +152,7 @@ export class Server {
       return;
     }
     const connection = new ConnectionLoop(socket, this.#config);
+    if (connectionChannel.hasSubscribers) connectionChannel.publish({ socket });
     this.#connections.add(connection);
     void connection.done.then(() => this.#connections.delete(connection));
     await connection.serve();
@@ -162,18 +164,29 @@ export class Server {
    * request in flight finish (its response then closes its connection) and
    * resolves once every connection is gone; hijacked ones are not waited
    * for. Calling it again returns the same promise.
+   *
+   * `idleGrace` (ms, default 0) keeps idle keep-alive connections open that
+   * long: a request arriving meanwhile is answered, with `Connection:
+   * close`. A client that sends on an idle connection just as it closes
+   * sees it fail; the grace lets busy clients move over cleanly (a rolling
+   * restart behind a shared port).
    */
-  close(): Promise<void> {
-    this.#closing ??= this.#shutdown();
+  close(options: { idleGrace?: number } = {}): Promise<void> {
+    this.#closing ??= this.#shutdown(options.idleGrace ?? 0);
     return this.#closing;
   }
 
-  async #shutdown(): Promise<void> {
+  async #shutdown(idleGrace: number): Promise<void> {
     this.#shuttingDown = true;
     // Not waiting for the listener's close callback: it also waits for hijacked sockets.
     this.#listener?.close();
-    for (const connection of this.#connections) connection.closeIfIdle();
+    const closeIdle = () => {
+      for (const connection of this.#connections) connection.closeIfIdle();
+    };
+    const grace = idleGrace > 0 ? setTimeout(closeIdle, idleGrace) : null;
+    if (grace === null) closeIdle();
     await Promise.all([...this.#connections].map((connection) => connection.done));
+    if (grace !== null) clearTimeout(grace);
   }
 }
 

@@ -38,6 +38,7 @@ import { expectRequest } from '../message/expect-class.js';
 import { Request } from '../message/request.js';
 import { protocolSwitchError } from '../message/protocol-switch.js';
 import type { IncomingResponse, Response } from '../message/response.js';
+import * as channels from './channels.js';
 import { dial, type Origin, originOf } from './dial.js';
 import { PersistConn } from './persist-conn.js';
 import { abortWatchOf, type RoundTripOptions, type RoundTripper } from './round-tripper.js';
@@ -111,7 +112,15 @@ export class Transport implements RoundTripper {
    * retried request is written again from a copy of `req` holding the
    * replayed body. See the top of this file for the errors.
    */
-  async roundTrip(req: Request, options: RoundTripOptions = {}): Promise<IncomingResponse> {
+  roundTrip(req: Request, options: RoundTripOptions = {}): Promise<IncomingResponse> {
+    if (!channels.errorChannel.hasSubscribers) return this.#roundTrip(req, options);
+    return this.#roundTrip(req, options).catch((err: unknown) => {
+      channels.errorChannel.publish({ request: req, error: err });
+      throw err;
+    });
+  }
+
+  async #roundTrip(req: Request, options: RoundTripOptions): Promise<IncomingResponse> {
     expectRequest(req, 'Transport.roundTrip');
     const abort = abortWatchOf(options);
     if (this.#closed) throw transportClosed();
@@ -217,6 +226,7 @@ export class Transport implements RoundTripper {
     let wrote = false;
     let writeErr: Error | null = null;
     pc.begin();
+    channels.publishRequest(req, pc.key, pc.socket, pc.reused);
     conn.write(wire).then(
       () => {
         wrote = true;
@@ -258,6 +268,7 @@ export class Transport implements RoundTripper {
       clearTimeout(timer);
     }
     res.request = req;
+    channels.publishResponse(req, res, pc.socket);
     if (res.status === 101 || (req.method === 'CONNECT' && res.status >= 200 && res.status < 300)) {
       abort?.unwatch(onAbort);
       const refused = res.status === 101 ? protocolSwitchError(wire, res) : null;
@@ -337,6 +348,7 @@ export class Transport implements RoundTripper {
       this.#pools.freeSlot(key);
       throw transportClosed();
     }
+    channels.publishConnect(key, socket);
     const onClosed = (pc: PersistConn) => this.#pools.onClosed(pc);
     return new PersistConn(key, socket, this.#connOptions, onClosed, route?.absoluteForm);
   }
