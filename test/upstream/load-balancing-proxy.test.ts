@@ -54,10 +54,10 @@ describe('newLoadBalancingReverseProxy', () => {
     const { url, lb } = await front(dead, {
       passive: { failures: 1, maxEjectedPercent: 100, ejectFor: 60_000 },
     });
-    const first = await within(request(`${url}/`), 2000);
+    const first = await within(request(`${url}/`), 10_000);
     expect(first.statusCode).toBe(502);
     await first.body.text();
-    const res = await within(request(`${url}/`), 2000);
+    const res = await within(request(`${url}/`), 10_000);
     expect(res.statusCode).toBe(503);
     expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(50);
