@@ -1,3 +1,4 @@
+import { COMMON_NAMES } from '../parser/common-names.js';
 import type { HeaderPair } from '../parser/types.js';
 import { assertHeaderName, assertHeaderValue } from './field-syntax.js';
 
@@ -6,52 +7,6 @@ export type HeaderInit =
   | Header
   | Readonly<Record<string, string | readonly string[]>>
   | Iterable<readonly [string, string]>;
-
-const COMMON_NAMES = [
-  'Accept',
-  'Accept-Encoding',
-  'Accept-Language',
-  'Accept-Ranges',
-  'Age',
-  'Authorization',
-  'Cache-Control',
-  'Connection',
-  'Content-Encoding',
-  'Content-Length',
-  'Content-Type',
-  'Cookie',
-  'Date',
-  'ETag',
-  'Expect',
-  'Expires',
-  'Forwarded',
-  'Host',
-  'If-Modified-Since',
-  'If-None-Match',
-  'Keep-Alive',
-  'Last-Modified',
-  'Location',
-  'Origin',
-  'Proxy-Authenticate',
-  'Proxy-Authorization',
-  'Proxy-Connection',
-  'Range',
-  'Referer',
-  'Server',
-  'Set-Cookie',
-  'TE',
-  'Te',
-  'Trailer',
-  'Transfer-Encoding',
-  'Upgrade',
-  'User-Agent',
-  'Vary',
-  'Via',
-  'WWW-Authenticate',
-  'X-Forwarded-For',
-  'X-Forwarded-Host',
-  'X-Forwarded-Proto',
-];
 
 /** Lower-case forms of common header names, in canonical and lower case, computed once. */
 const LOWER_CASE: ReadonlyMap<string, string> = new Map(

@@ -18,6 +18,7 @@
 import { ALPHA, FIELD_VALUE, METHOD_CHAR, TOKEN, URL_CHAR, URL_SERVER } from './charsets.js';
 import { Byte, type Bytes } from './bytes.js';
 import { endOfHead } from './body-framing.js';
+import { internedName } from './common-names.js';
 import { HEADER_STATE as HS, specialHeaderState } from './field-semantics.js';
 import { fieldComplete, valueComplete, valueSegmentEnd, valueStartAt } from './header-line.js';
 import { HTTP_METHODS, METHOD_NUMBERS, METHODS } from './methods.js';
@@ -266,7 +267,7 @@ function fieldLine(p: ParserState, data: Bytes, j: number, we: number): number {
   }
   const text = p.text;
   const t0 = p.textStart;
-  const name = text.slice(j - t0, k - t0);
+  const name = internedName(data, j, k) ?? text.slice(j - t0, k - t0);
   const headerState = specialHeaderState(name);
   if (headerState === HS.GENERAL) {
     let t = e;

@@ -157,6 +157,10 @@ export class ReverseProxy {
       appendXForwardedFor(out.header, req.remoteAddr); // go#38079: null means omit
     }
 
+    // The paths split here and in #copyBody: without a proxy hook or
+    // modifyResponse nothing else sees `out` or `res`, and a whole small body
+    // goes out in one write; test/proxy/reverse-proxy-paths.test.ts holds
+    // that path byte for byte to the one with no-op hooks.
     let answer: Response | typeof ErrHandled;
     try {
       answer = await this.#roundTrip(rw, out, req);
