@@ -5,9 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { COMMON_NAMES, internedName } from '../../src/parser/common-names.js';
+import type { Bytes } from '../../src/parser/bytes.js';
 import { parseMessages } from '../../src/parser/index.js';
 
-const bytes = (text: string) => Buffer.from(text, 'latin1');
+const bytes = (text: string) => Buffer.from(text, 'latin1') as Bytes;
 
 describe('internedName', () => {
   it('returns the canonical and the lower-case spelling of every common name', () => {
