@@ -117,7 +117,11 @@ export async function runPrimary(args: ProxyArgs): Promise<number | void> {
       ((await askAll([...live], 'inFlight')) as number[]).reduce((a, b) => a + b, 0),
     stop: async () => {
       stopping = true;
-      const all = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+      // A worker stopped by a restart may have exited already while still listed
+      // (cluster drops it on both 'exit' and 'disconnect'): do not wait for it.
+      const all = Object.values(cluster.workers ?? {}).filter(
+        (w): w is NonNullable<typeof w> => w !== undefined && !w.isDead(),
+      );
       const exited = all.map((w) => new Promise((resolve) => w.once('exit', resolve)));
       for (const worker of all) send(worker, { type: 'stop', idleGrace: 0 });
       await Promise.all(exited);
