@@ -4,12 +4,12 @@
  * or `httpwire` (ForwardProxy on createServer). Prints `{"port":N}` once
  * listening, then `{"cpuMicros":N}` (user + system so far) for each `cpu`
  * line on stdin; it exits when stdin ends (so a `--cpu-prof` run writes its
- * profile).
+ * profile). httpwire is the built package (dist/), as users run it.
  */
 import { createServer as createNetServer, connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import { Server as ProxyChainServer } from 'proxy-chain';
-import { createServer, ForwardProxy } from '../../src/index.js';
+import { createServer, ForwardProxy } from '../../dist/index.js';
 import { listen } from '../proxy/node-proxy-kit.js';
 
 /** FORWARD_KINDS: the proxies this script starts. */
