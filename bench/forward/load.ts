@@ -7,8 +7,9 @@
  * downloads or tunnels made):
  * - `download <proxyPort>`: one CONNECT to the sending target, MiB/s over
  *   the TUNNEL_BYTES;
- * - `tunnels <proxyPort> <ms>`: CONNECT + 1 byte each way + close, by
- *   CLIENTS clients at once for `ms`, tunnels/s.
+ * - `tunnels <proxyPort> <ms>`: CONNECT + 1 byte each way, the target
+ *   ending and the client ending after it, by CLIENTS clients at once for
+ *   `ms`, tunnels/s.
  * It exits when stdin ends.
  */
 import { once } from 'node:events';
@@ -40,11 +41,16 @@ function sender(): Server {
   });
 }
 
-/** echo writes back every byte it reads. */
+/**
+ * echo writes back the first chunk it reads and ends: the target closes
+ * first, so the TIME_WAIT of each tunnel stays on the listening sides and
+ * thousands of tunnels a second never run the connecting sides out of
+ * ephemeral ports (which had made later turns crawl).
+ */
 function echo(): Server {
   return createServer({ noDelay: true }, (socket) => {
     socket.on('error', () => undefined);
-    socket.on('data', (chunk) => socket.write(chunk));
+    socket.once('data', (chunk) => socket.end(chunk));
   });
 }
 
@@ -98,10 +104,13 @@ async function tunnels(proxyPort: number, target: number, ms: number): Promise<L
   const client = async () => {
     while (performance.now() < deadline) {
       const socket = await openTunnel(proxyPort, target);
+      let got = 0;
+      socket.on('data', (chunk: Buffer) => (got += chunk.length));
       socket.write('x');
       socket.resume();
-      await once(socket, 'data');
-      socket.destroy();
+      await once(socket, 'end'); // the target echoed and ended; the proxy passed both on
+      socket.end();
+      if (got !== 1) throw new Error(`tunnel echoed ${got} bytes, want 1`);
       done++;
     }
   };
