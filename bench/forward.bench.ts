@@ -3,9 +3,10 @@
  * against proxy-chain and a minimal CONNECT proxy that only pipes sockets
  * (the floor for tunnels). Each proxy runs in its own process on one core;
  * the targets and the load (our tunnel clients, wrk) run on the other.
- * Measures: MiB/s of 100 MiB down one tunnel; CONNECT + a 1-byte round
- * trip each way, tunnels/s with 50 clients; absolute-form GET req/s (wrk,
- * 50 keep-alive connections; not the pipe, which speaks no HTTP). Rates are
+ * Samples: `download`, MiB/s of 100 MiB down one tunnel; `tunnels`,
+ * CONNECT + a 1-byte round trip each way, tunnels/s with 50 clients;
+ * `requests`, absolute-form GET req/s (wrk, 50 keep-alive connections; not
+ * the pipe, which speaks no HTTP); `forward/tunnels` runs one. Rates are
  * medians over rounds, ratios medians of same-round ratios, and the
  * proxy's own CPU time per unit is reported next to them.
  */
@@ -89,25 +90,29 @@ export const bench: Bench = {
       };
       const http = proxies.filter((p) => p.name !== 'pipe');
       const wrk = hasWrk();
+      const only = (sample: string) => sample.includes(options.sampleFilter);
       for (const p of proxies) {
-        await download(p);
-        await tunnels(p, 1000);
-        if (wrk && p.name !== 'pipe') await requests(p, 1);
+        if (only('download')) await download(p);
+        if (only('tunnels')) await tunnels(p, 1000);
+        if (wrk && only('requests') && p.name !== 'pipe') await requests(p, 1);
       }
       print(
         `\n${rounds} round(s) in rotating order after a warm-up; medians; spread = range ÷ median; ` +
           "CPU = the proxy process's user + system time per unit",
       );
-      const mb = await measure(proxies, rounds, download);
+      const mb = only('download') ? await measure(proxies, rounds, download) : [];
       print(
         `\none 100 MiB download down a CONNECT tunnel\n${rows(mb, 'MiB/s', 'CPU ms/100 MiB', 1000)}`,
       );
-      const tps = await measure(proxies, rounds, (p) => tunnels(p, seconds * 1000));
+      const tps = only('tunnels')
+        ? await measure(proxies, rounds, (p) => tunnels(p, seconds * 1000))
+        : [];
       print(
         `\nCONNECT + 1 byte each way, ${CONNECTIONS} clients, ${seconds} s per turn\n` +
           rows(tps, 'tunnels/s', 'CPU µs/tunnel', 1),
       );
-      const rps = wrk ? await measure(http, rounds, (p) => requests(p, seconds)) : [];
+      const rps =
+        wrk && only('requests') ? await measure(http, rounds, (p) => requests(p, seconds)) : [];
       print(
         wrk
           ? `\nwrk -t1 -c${CONNECTIONS}, absolute-form GET to a raw "hello world" origin, ${seconds} s per turn\n` +
@@ -162,13 +167,14 @@ async function cpuMicros(child: Child): Promise<number> {
 
 function rows(rated: readonly Row[], unit: string, cpuUnit: string, cpuScale: number): string {
   return formatTable(
-    ['proxy', unit, 'spread', cpuUnit, 'httpwire ÷ this'],
+    ['proxy', unit, 'spread', cpuUnit, 'httpwire ÷ this', 'rounds'],
     rated.map((r) => [
       r.proxy,
       formatRate(r.rate),
       `${Math.round(r.spread * 100)}%`,
       (r.cpuMicrosPerUnit / cpuScale).toFixed(0),
       formatRatio(r.httpwireOverThis),
+      r.rounds.map(formatRate).join(' / '),
     ]),
   );
 }
