@@ -14,7 +14,8 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Bench, BenchOptions } from './bench.js';
 import { canPin, Child, PEER_CPU, spawnPinned, TESTED_CPU } from './conn/child.js';
-import { envNumber, formatRatio, median, ratio, runRounds, spread } from './conn/rounds.js';
+import { envNumber, formatRatio } from './conn/rounds.js';
+import { formatTargets, type Load, measureRows, type Row, type Target } from './conn/rated-rows.js';
 import { hasWrk, runWrk } from './conn/wrk.js';
 import { formatRate, formatTable } from './report.js';
 
@@ -26,30 +27,6 @@ interface Proxy {
   name: Kind;
   child: Child;
   port: number;
-}
-
-/** Load: one turn's rate and how many units (downloads, tunnels, requests) it made. */
-interface Load {
-  rate: number;
-  units: number;
-}
-
-/** Row: one proxy's median rate, spread, CPU per unit and httpwire's same-round ratio over it. */
-export interface Row {
-  proxy: Kind;
-  rate: number;
-  spread: number;
-  cpuMicrosPerUnit: number;
-  httpwireOverThis: number;
-  rounds: number[];
-}
-
-/** Target: one speed goal and how this run did; `got` is null when it was not measured. */
-export interface Target {
-  goal: string;
-  want: number;
-  got: number | null;
-  met: boolean;
 }
 
 export const bench: Bench = {
@@ -100,19 +77,21 @@ export const bench: Bench = {
         `\n${rounds} round(s) in rotating order after a warm-up; medians; spread = range ÷ median; ` +
           "CPU = the proxy process's user + system time per unit",
       );
-      const mb = only('download') ? await measure(proxies, rounds, download) : [];
+      const mb = only('download') ? await measureRows(proxies, rounds, 'httpwire', download) : [];
       print(
         `\none 100 MiB download down a CONNECT tunnel\n${rows(mb, 'MiB/s', 'CPU ms/100 MiB', 1000)}`,
       );
       const tps = only('tunnels')
-        ? await measure(proxies, rounds, (p) => tunnels(p, seconds * 1000))
+        ? await measureRows(proxies, rounds, 'httpwire', (p) => tunnels(p, seconds * 1000))
         : [];
       print(
         `\nCONNECT + 1 byte each way, ${CONNECTIONS} clients, ${seconds} s per turn\n` +
           rows(tps, 'tunnels/s', 'CPU µs/tunnel', 1),
       );
       const rps =
-        wrk && only('requests') ? await measure(http, rounds, (p) => requests(p, seconds)) : [];
+        wrk && only('requests')
+          ? await measureRows(http, rounds, 'httpwire', (p) => requests(p, seconds))
+          : [];
       print(
         wrk
           ? `\nwrk -t1 -c${CONNECTIONS}, absolute-form GET to a raw "hello world" origin, ${seconds} s per turn\n` +
@@ -134,35 +113,6 @@ async function command(load: Child, line: string): Promise<Load> {
   const answer = await load.nextJSON<Load | { error: string }>();
   if ('error' in answer) throw new Error(`forward bench: ${line}: ${answer.error}`);
   return answer;
-}
-
-/** measure runs rounds of `turn`, taking each proxy's CPU time per unit, and rates httpwire against each. */
-async function measure(
-  proxies: readonly Proxy[],
-  rounds: number,
-  turn: (p: Proxy) => Promise<Load>,
-): Promise<Row[]> {
-  const cpu = new Map<string, number[]>(proxies.map((p) => [p.name, []]));
-  const rated = await runRounds(proxies, rounds, async (p) => {
-    const before = await cpuMicros(p.child);
-    const { rate, units } = await turn(p);
-    cpu.get(p.name)!.push(((await cpuMicros(p.child)) - before) / units);
-    return rate;
-  });
-  const httpwire = rated.find((r) => r.name === 'httpwire')!;
-  return rated.map((r) => ({
-    proxy: r.name as Kind,
-    rate: median(r.rounds),
-    spread: spread(r.rounds),
-    cpuMicrosPerUnit: median(cpu.get(r.name)!),
-    httpwireOverThis: ratio(httpwire, r),
-    rounds: r.rounds,
-  }));
-}
-
-async function cpuMicros(child: Child): Promise<number> {
-  child.send('cpu');
-  return (await child.nextJSON<{ cpuMicros: number }>()).cpuMicros;
 }
 
 function rows(rated: readonly Row[], unit: string, cpuUnit: string, cpuScale: number): string {
@@ -192,17 +142,6 @@ function checkTargets(mb: readonly Row[], tps: readonly Row[], rps: readonly Row
     goal(tps, 'tunnels/s', 'proxy-chain', 1),
     goal(rps, 'absolute-form GET req/s', 'proxy-chain', 2),
   ];
-}
-
-function formatTargets(targets: readonly Target[]): string {
-  return formatTable(
-    ['target', 'httpwire', 'result'],
-    targets.map((t) =>
-      t.got === null
-        ? [t.goal, '-', 'not measured']
-        : [t.goal, formatRatio(t.got), t.met ? 'met' : 'missed'],
-    ),
-  );
 }
 
 function luaScript(): string {

@@ -2,7 +2,7 @@
  * One forward proxy for the forward bench, in its own process: `pipe` (a
  * minimal CONNECT proxy that only pipes sockets, the floor), `proxy-chain`
  * or `httpwire` (ForwardProxy on createServer). Prints `{"port":N}` once
- * listening, then `{"cpuMicros":N}` (user + system so far) for each `cpu`
+ * listening, then its `process.cpuUsage()` as one JSON line for each `cpu`
  * line on stdin; it exits when stdin ends (so a `--cpu-prof` run writes its
  * profile). httpwire is the built package (dist/), as users run it.
  */
@@ -59,8 +59,6 @@ if (start === undefined) {
 const port = await start();
 process.stdout.write(`${JSON.stringify({ port })}\n`);
 createInterface({ input: process.stdin }).on('line', (line) => {
-  if (line !== 'cpu') return;
-  const { user, system } = process.cpuUsage();
-  process.stdout.write(`${JSON.stringify({ cpuMicros: user + system })}\n`);
+  if (line === 'cpu') process.stdout.write(`${JSON.stringify(process.cpuUsage())}\n`);
 });
 process.stdin.on('end', () => process.exit(0));
