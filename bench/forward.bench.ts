@@ -1,197 +1,155 @@
 /**
- * The forward proxy's tunnels, side by side in one run: a minimal CONNECT
- * proxy that only pipes sockets (the floor), proxy-chain, and httpwire's
- * ForwardProxy. Measures: MB/s for 100 MiB down one tunnel, and CONNECT +
- * a 1-byte round trip each way, tunnels/s with 50 clients at once.
+ * The forward proxy (`npm run bench -- forward`): httpwire's ForwardProxy
+ * against proxy-chain and a minimal CONNECT proxy that only pipes sockets
+ * (the floor for tunnels). Each proxy runs in its own process on one core;
+ * the targets and the load (our tunnel clients, wrk) run on the other.
+ * Samples: `download`, MiB/s of 100 MiB down one tunnel; `tunnels`,
+ * CONNECT + a 1-byte round trip each way, tunnels/s with 50 clients;
+ * `requests`, absolute-form GET req/s (wrk, 50 keep-alive connections; not
+ * the pipe, which speaks no HTTP); `forward/tunnels` runs one. Rates are
+ * medians over rounds, ratios medians of same-round ratios, and the
+ * proxy's own CPU time per unit is reported next to them.
  */
-import { once } from 'node:events';
-import {
-  connect,
-  createServer as createNetServer,
-  type Server as NetServer,
-  type Socket,
-} from 'node:net';
-import { Server as ProxyChainServer } from 'proxy-chain';
-import { createServer, ForwardProxy } from '../src/index.js';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import type { Bench, BenchOptions } from './bench.js';
+import { canPin, Child, PEER_CPU, spawnPinned, TESTED_CPU } from './conn/child.js';
+import { envNumber, formatRatio } from './conn/rounds.js';
+import { formatTargets, type Load, measureRows, type Row, type Target } from './conn/rated-rows.js';
+import { hasWrk, runWrk } from './conn/wrk.js';
+import { formatRate, formatTable } from './report.js';
 
-const MiB = 1 << 20;
-const CLIENTS = 50;
+const CONNECTIONS = 50;
+const KINDS = ['httpwire', 'proxy-chain', 'pipe'] as const;
+type Kind = (typeof KINDS)[number];
 
-interface Contender {
-  name: string;
+interface Proxy {
+  name: Kind;
+  child: Child;
   port: number;
-  close(): Promise<void>;
-}
-
-/** A CONNECT proxy that reads one head, dials, answers 200 and pipes both ways. */
-async function startPipe(): Promise<Contender> {
-  const server = createNetServer((client) => {
-    client.on('error', () => undefined);
-    client.once('data', (chunk: Buffer) => {
-      const line = chunk.toString('latin1', 0, chunk.indexOf('\r\n'));
-      const [host, port] = line.split(' ')[1]!.split(':');
-      const backend = connect(Number(port), host);
-      backend.on('error', () => client.destroy());
-      backend.once('connect', () => {
-        client.write('HTTP/1.1 200 Connection established\r\n\r\n');
-        const rest = chunk.subarray(chunk.indexOf('\r\n\r\n') + 4);
-        if (rest.length > 0) backend.write(rest);
-        client.pipe(backend).pipe(client);
-      });
-    });
-  });
-  return listen('pipe', server);
-}
-
-async function listen(name: string, server: NetServer): Promise<Contender> {
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    name,
-    port: (server.address() as { port: number }).port,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
-
-async function startProxyChain(): Promise<Contender> {
-  const server = new ProxyChainServer({ port: 0, host: '127.0.0.1', verbose: false });
-  await server.listen();
-  return { name: 'proxy-chain', port: server.port, close: () => server.close(true) };
-}
-
-async function startHttpwire(): Promise<Contender> {
-  const proxy = new ForwardProxy();
-  const server = createServer(proxy);
-  const { port } = await server.listen(0);
-  return { name: 'httpwire', port, close: () => server.close() };
-}
-
-/** openTunnel CONNECTs through the proxy and resolves with the socket once the 200 head is in. */
-function openTunnel(proxyPort: number, target: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(proxyPort, '127.0.0.1');
-    socket.setNoDelay(true);
-    socket.on('error', reject);
-    socket.write(`CONNECT 127.0.0.1:${target} HTTP/1.1\r\nHost: 127.0.0.1:${target}\r\n\r\n`);
-    let seen = Buffer.alloc(0);
-    const onData = (chunk: Buffer) => {
-      seen = Buffer.concat([seen, chunk]);
-      const end = seen.indexOf('\r\n\r\n');
-      if (end === -1) return;
-      socket.off('data', onData);
-      socket.pause();
-      if (end + 4 < seen.length) socket.unshift(seen.subarray(end + 4));
-      resolve(socket);
-    };
-    socket.on('data', onData);
-  });
-}
-
-/** A target that sends `size` bytes on each connection, or echoes one byte when size is 0. */
-async function startTarget(size: number): Promise<{ port: number; close(): Promise<void> }> {
-  const payload = Buffer.alloc(MiB, 0x61);
-  const sockets = new Set<Socket>();
-  const server = createNetServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
-    if (size === 0) {
-      socket.on('data', (chunk) => socket.write(chunk));
-      return;
-    }
-    let left = size;
-    const pump = () => {
-      while (left > 0) {
-        left -= payload.length;
-        if (!socket.write(payload)) return void socket.once('drain', pump);
-      }
-      socket.end();
-    };
-    pump();
-  });
-  const c = await listen('target', server);
-  return {
-    port: c.port,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await c.close();
-    },
-  };
-}
-
-async function throughput(c: Contender, target: number, bytes: number): Promise<number> {
-  const socket = await openTunnel(c.port, target);
-  const started = performance.now();
-  let got = 0;
-  socket.on('data', (chunk: Buffer) => (got += chunk.length));
-  socket.resume();
-  await once(socket, 'end');
-  const seconds = (performance.now() - started) / 1000;
-  socket.destroy();
-  if (got !== bytes) throw new Error(`${c.name}: got ${got} of ${bytes} bytes`);
-  return bytes / MiB / seconds;
-}
-
-async function roundTrips(c: Contender, target: number, ms: number): Promise<number> {
-  let done = 0;
-  const deadline = performance.now() + ms;
-  const client = async () => {
-    while (performance.now() < deadline) {
-      const socket = await openTunnel(c.port, target);
-      socket.write('x');
-      socket.resume();
-      await once(socket, 'data');
-      socket.destroy();
-      done++;
-    }
-  };
-  const started = performance.now();
-  await Promise.all(Array.from({ length: CLIENTS }, client));
-  return done / ((performance.now() - started) / 1000);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 export const bench: Bench = {
   name: 'forward',
   async run(options: BenchOptions) {
-    const size = 100 * MiB;
-    const big = await startTarget(size);
-    const echo = await startTarget(0);
-    const contenders = [await startPipe(), await startProxyChain(), await startHttpwire()];
-    const rounds = Math.max(3, Math.min(options.rounds, 7));
-    const report: Record<string, { tunnelMBps: number; tunnelsPerSec: number }> = {};
+    const { print } = options;
+    const quick = options.roundMs < 100; // --quick
+    const seconds = envNumber('FORWARD_BENCH_SECONDS', quick ? 1 : 3);
+    const rounds = envNumber('FORWARD_BENCH_ROUNDS', quick ? 1 : 5);
+    print(
+      (canPin()
+        ? `proxies on CPU ${TESTED_CPU}, targets and load (tunnel clients, wrk) on CPU ${PEER_CPU}`
+        : 'taskset or a second core missing: nothing is pinned, figures will wander') +
+        `; 1-minute load average at start ${(os.loadavg()[0] ?? 0).toFixed(2)}`,
+    );
+    const load = new Child(spawnPinned(PEER_CPU, nodeScript('load.ts', [])));
+    const proxies: Proxy[] = [];
     try {
-      for (const c of contenders) await roundTrips(c, echo.port, options.warmupMs);
-      const mbps = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
-      const tps = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
-      for (let round = 0; round < rounds; round++) {
-        for (const c of contenders) {
-          mbps.get(c.name)!.push(await throughput(c, big.port, size));
-          tps.get(c.name)!.push(await roundTrips(c, echo.port, Math.max(options.roundMs, 500)));
+      const targets = await load.nextJSON<{ sender: number; echo: number; origin: number }>();
+      for (const name of KINDS) {
+        const child = new Child(spawnPinned(TESTED_CPU, nodeScript('serve-forward.ts', [name])));
+        proxies.push({ name, child, port: (await child.nextJSON<{ port: number }>()).port });
+      }
+      const download = (p: Proxy) => command(load, `download ${p.port}`);
+      const tunnels = (p: Proxy, ms: number) => command(load, `tunnels ${p.port} ${ms}`);
+      const requests = async (p: Proxy, s: number): Promise<Load> => {
+        const r = await runWrk({
+          port: p.port,
+          seconds: s,
+          connections: CONNECTIONS,
+          pipelined: false,
+          script: { path: luaScript(), args: [`127.0.0.1:${targets.origin}`] },
+        });
+        if (r.non2xx > 0 || r.socketErrors > 0) {
+          print(`  ${p.name}: ${r.non2xx} non-2xx, ${r.socketErrors} socket errors`);
         }
+        return { rate: r.requestsPerSec, units: r.requests };
+      };
+      const http = proxies.filter((p) => p.name !== 'pipe');
+      const wrk = hasWrk();
+      const only = (sample: string) => sample.includes(options.sampleFilter);
+      for (const p of proxies) {
+        if (only('download')) await download(p);
+        if (only('tunnels')) await tunnels(p, 1000);
+        if (wrk && only('requests') && p.name !== 'pipe') await requests(p, 1);
       }
-      const pipe = { mb: median(mbps.get('pipe')!), t: median(tps.get('pipe')!) };
-      options.print(
-        `contender     MB/s (100 MiB)   ×pipe   CONNECT+1B rt/s (${CLIENTS} clients)   ×pipe`,
+      print(
+        `\n${rounds} round(s) in rotating order after a warm-up; medians; spread = range ÷ median; ` +
+          "CPU = the proxy process's user + system time per unit",
       );
-      for (const c of contenders) {
-        const mb = median(mbps.get(c.name)!);
-        const t = median(tps.get(c.name)!);
-        report[c.name] = { tunnelMBps: mb, tunnelsPerSec: t };
-        options.print(
-          `${c.name.padEnd(12)}  ${mb.toFixed(0).padStart(14)}   ${(mb / pipe.mb).toFixed(2).padStart(5)}   ${t.toFixed(0).padStart(28)}   ${(t / pipe.t).toFixed(2).padStart(5)}`,
-        );
-      }
+      const mb = only('download') ? await measureRows(proxies, rounds, 'httpwire', download) : [];
+      print(
+        `\none 100 MiB download down a CONNECT tunnel\n${rows(mb, 'MiB/s', 'CPU ms/100 MiB', 1000)}`,
+      );
+      const tps = only('tunnels')
+        ? await measureRows(proxies, rounds, 'httpwire', (p) => tunnels(p, seconds * 1000))
+        : [];
+      print(
+        `\nCONNECT + 1 byte each way, ${CONNECTIONS} clients, ${seconds} s per turn\n` +
+          rows(tps, 'tunnels/s', 'CPU µs/tunnel', 1),
+      );
+      const rps =
+        wrk && only('requests')
+          ? await measureRows(http, rounds, 'httpwire', (p) => requests(p, seconds))
+          : [];
+      print(
+        wrk
+          ? `\nwrk -t1 -c${CONNECTIONS}, absolute-form GET to a raw "hello world" origin, ${seconds} s per turn\n` +
+              rows(rps, 'req/s', 'CPU µs/req', 1)
+          : 'wrk not found: skipping the req/s rows (`apt-get install -y wrk`)',
+      );
+      const goals = checkTargets(mb, tps, rps);
+      print(`\n${formatTargets(goals)}`);
+      return { tunnelMiBps: mb, tunnelsPerSec: tps, requestsPerSec: rps, targets: goals };
     } finally {
-      for (const c of contenders) await c.close();
-      await big.close();
-      await echo.close();
+      await Promise.all([load, ...proxies.map((p) => p.child)].map((c) => c.stop()));
     }
-    return report;
   },
 };
+
+/** command sends one load command to the load child and reads its answer. */
+async function command(load: Child, line: string): Promise<Load> {
+  load.send(line);
+  const answer = await load.nextJSON<Load | { error: string }>();
+  if ('error' in answer) throw new Error(`forward bench: ${line}: ${answer.error}`);
+  return answer;
+}
+
+function rows(rated: readonly Row[], unit: string, cpuUnit: string, cpuScale: number): string {
+  return formatTable(
+    ['proxy', unit, 'spread', cpuUnit, 'httpwire ÷ this', 'rounds'],
+    rated.map((r) => [
+      r.proxy,
+      formatRate(r.rate),
+      `${Math.round(r.spread * 100)}%`,
+      (r.cpuMicrosPerUnit / cpuScale).toFixed(0),
+      formatRatio(r.httpwireOverThis),
+      r.rounds.map(formatRate).join(' / '),
+    ]),
+  );
+}
+
+/** checkTargets: issue 13's goals, each a same-round ratio of httpwire over another proxy. */
+function checkTargets(mb: readonly Row[], tps: readonly Row[], rps: readonly Row[]): Target[] {
+  const goal = (rated: readonly Row[], unit: string, proxy: Kind, want: number): Target => {
+    const got = rated.find((r) => r.proxy === proxy)?.httpwireOverThis ?? null;
+    return { goal: `${unit} ≥ ${want}× ${proxy}`, want, got, met: got !== null && got >= want };
+  };
+  return [
+    goal(mb, 'tunnel MiB/s', 'pipe', 0.9),
+    goal(mb, 'tunnel MiB/s', 'proxy-chain', 1),
+    goal(tps, 'tunnels/s', 'pipe', 0.9),
+    goal(tps, 'tunnels/s', 'proxy-chain', 1),
+    goal(rps, 'absolute-form GET req/s', 'proxy-chain', 2),
+  ];
+}
+
+function luaScript(): string {
+  return fileURLToPath(new URL('forward/absolute-form.lua', import.meta.url));
+}
+
+/** nodeScript is the command that runs `bench/forward/<script>` under node with tsx. */
+function nodeScript(script: string, args: readonly string[]): string[] {
+  const path = fileURLToPath(new URL(`forward/${script}`, import.meta.url));
+  return [process.execPath, '--no-deprecation', '--import', 'tsx', path, ...args];
+}

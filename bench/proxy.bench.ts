@@ -12,7 +12,8 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Bench, BenchOptions } from './bench.js';
 import { canPin, Child, PEER_CPU, spawnPinned, TESTED_CPU } from './conn/child.js';
-import { envNumber, formatRatio, median, ratio, runRounds, spread } from './conn/rounds.js';
+import { envNumber, formatRatio } from './conn/rounds.js';
+import { formatTargets, type Load, measureRows, type Row, type Target } from './conn/rated-rows.js';
 import { hasWrk, runWrk } from './conn/wrk.js';
 import { checkHello } from './proxy/check.js';
 import { download, hasCurl } from './proxy/download.js';
@@ -59,27 +60,7 @@ function contenders(go: GoProxy | null): Contender[] {
   return [...nodeProxies, goProxy, PIPE];
 }
 
-/** Row: one proxy's rate, and httpwire's over it in the same rounds. */
-export interface Row {
-  proxy: string;
-  /** Median over rounds: requests/s or bytes/s. */
-  rate: number;
-  /** Range over median, over rounds. */
-  spread: number;
-  /** Median over rounds of the proxy process's user + system CPU time per request or per download, in µs. */
-  cpuMicrosPerUnit: number;
-  /** Median over rounds of httpwire's rate over this proxy's. */
-  httpwireOverThis: number;
-  rounds: number[];
-}
-
-/** Target: one speed goal and how this run did; `got` is null when the contender was not measured. */
-export interface Target {
-  goal: string;
-  want: number;
-  got: number | null;
-  met: boolean;
-}
+export type { Row, Target };
 
 interface Started {
   contender: Contender;
@@ -207,45 +188,14 @@ async function measureBytes(
   return rows;
 }
 
-/** Load: one turn's rate and how many units (requests, downloads) it made. */
-interface Load {
-  rate: number;
-  units: number;
-}
-
 /** measure runs rounds of `load` and also takes each proxy's CPU time per unit, per turn. */
-async function measure(
+function measure(
   proxies: readonly Started[],
   rounds: number,
   load: (p: Started) => Promise<Load>,
 ): Promise<Row[]> {
-  const cpu = new Map<string, number[]>(proxies.map((p) => [p.contender.name, []]));
-  const rated = await runRounds(
-    proxies.map((p) => ({ ...p, name: p.contender.name })),
-    rounds,
-    async (p) => {
-      const before = await cpuMicros(p.child);
-      const { rate, units } = await load(p);
-      cpu.get(p.name)!.push(((await cpuMicros(p.child)) - before) / units);
-      return rate;
-    },
-  );
-  const httpwire = rated.find((r) => r.name === HTTPWIRE.name)!;
-  return rated.map((r) => ({
-    proxy: r.name,
-    rate: median(r.rounds),
-    spread: spread(r.rounds),
-    cpuMicrosPerUnit: median(cpu.get(r.name)!),
-    httpwireOverThis: ratio(httpwire, r),
-    rounds: r.rounds,
-  }));
-}
-
-/** cpuMicros asks a proxy child (serve-proxy.ts or go-proxy) for its user + system CPU time so far, in µs. */
-async function cpuMicros(child: Child): Promise<number> {
-  child.send('cpu');
-  const { user, system } = await child.nextJSON<NodeJS.CpuUsage>();
-  return user + system;
+  const named = proxies.map((p) => ({ ...p, name: p.contender.name }));
+  return measureRows(named, rounds, HTTPWIRE.name, load);
 }
 
 function formatRows(
@@ -288,17 +238,6 @@ function checkTargets(requests: readonly Row[], bytes: readonly Row[]): Target[]
   against(requests, 'req/s', PIPE.name, 0.8);
   against(bytes, 'MB/s', PIPE.name, 0.8);
   return targets;
-}
-
-function formatTargets(targets: readonly Target[]): string {
-  return formatTable(
-    ['target', 'httpwire', 'result'],
-    targets.map((t) =>
-      t.got === null
-        ? [t.goal, '-', 'not measured']
-        : [t.goal, formatRatio(t.got), t.met ? 'met' : 'missed'],
-    ),
-  );
 }
 
 /** nodeScript is the command that runs `bench/proxy/<script>` under node with tsx. */

@@ -16,6 +16,8 @@ export interface WrkRun {
   seconds: number;
   connections: number;
   pipelined: boolean;
+  /** A Lua script (absolute path) and the arguments its `init(args)` gets; not with `pipelined`. */
+  script?: { path: string; args: readonly string[] };
 }
 
 /** WrkResult: what wrk printed, as numbers. */
@@ -36,7 +38,9 @@ export function hasWrk(): boolean {
 export async function runWrk(run: WrkRun): Promise<WrkResult> {
   const args = ['wrk', '-t1', `-c${run.connections}`, `-d${run.seconds}s`];
   if (run.pipelined) args.push('-s', fileURLToPath(new URL('pipeline-16.lua', import.meta.url)));
+  if (run.script !== undefined) args.push('-s', run.script.path);
   args.push(`http://127.0.0.1:${run.port}/`);
+  if (run.script !== undefined) args.push('--', ...run.script.args);
   const child = spawnPinned(PEER_CPU, args);
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (s: string) => (out += s));

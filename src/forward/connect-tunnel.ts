@@ -4,7 +4,9 @@
  * or the tunnel idles; or hand the tunnel to `onTunnel` first.
  */
 import type { Socket } from 'node:net';
-import type { Request } from '../message/request.js';
+import { ProtocolError } from '../errors.js';
+import { type AbortWatch, LazyAbort } from '../message/abort-watch.js';
+import { type Request, requestAbort } from '../message/request.js';
 import { copySwitchedProtocol } from '../proxy/switch-protocol-copier.js';
 import type { ResponseWriter } from '../server/handler.js';
 import { dialFailure, dialWithin, type Dialer } from './dial-target.js';
@@ -67,17 +69,12 @@ export async function serveConnect(
     error,
   });
   if (config.onTunnel === null && config.intercept === null) {
+    const abort = requestAbort(req);
     let backend: Socket;
     try {
-      backend = await dialWithin(
-        config.dial,
-        target.host,
-        target.port,
-        config.dialTimeout,
-        req.signal,
-      );
+      backend = await dialWithin(config.dial, target.host, target.port, config.dialTimeout, abort);
     } catch (err) {
-      if (req.signal?.aborted === true) return; // the client left while we dialed
+      if (abort?.aborted === true) return; // the client left while we dialed
       const failure = dialFailure(err);
       config.log(`forward: CONNECT ${name}: ${failure.reason}`);
       config.refuse(rw, failure.status, failure.reason);
@@ -153,6 +150,10 @@ function established(
     return null;
   }
   client.socket.on('error', noop); // until the copy (or the hook) listens; a reset must not crash us
+  // A tunnel carries someone else's protocol: its small writes go out at once, as the
+  // target's do (the dial turns Nagle off too). With Nagle, an echo waits for the ACK of
+  // the 200 and a short exchange costs a round of delayed ACKs.
+  client.socket.setNoDelay(true);
   client.socket.write(establishedLine(req), 'latin1');
   return client;
 }
@@ -187,12 +188,13 @@ async function copyTunnel(
   config.onTunnelClose(ended(error, toBackend.bytes, fromBackend.bytes));
 }
 
-/** closing returns a signal that aborts when `socket` closes (a dial for a client that left stops). */
-function closing(socket: Socket): AbortSignal {
-  const controller = new AbortController();
-  if (socket.destroyed) controller.abort();
-  else socket.once('close', () => controller.abort());
-  return controller.signal;
+/** closing returns an abort that fires when `socket` closes (a dial for a client that left stops). */
+function closing(socket: Socket): AbortWatch {
+  const abort = new LazyAbort();
+  const gone = () => abort.abort(new ProtocolError('ERR_CLIENT_GONE', 'client disconnected'));
+  if (socket.destroyed) gone();
+  else socket.once('close', gone);
+  return abort;
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {

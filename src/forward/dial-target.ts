@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { ProtocolError } from '../errors.js';
-import { watchSignal } from '../message/abort-watch.js';
+import { type AbortWatch, watchSignal } from '../message/abort-watch.js';
 import { dial } from '../transport/dial.js';
 
 /**
@@ -33,17 +33,28 @@ export function dialTCP(
  * `ERR_DIAL_TIMEOUT` after `timeoutMs` (0: no limit) or with the reason of
  * `cancel` when it aborts first; either way the signal the dialer got
  * aborts, and a socket it still delivers afterwards is destroyed. Other
- * failures are the dialer's own error.
+ * failures are the dialer's own error. The default dialer (`dialTCP`) is
+ * called without an AbortController or a second timer: the transport's
+ * `dial` watches `cancel` and keeps the time itself.
  */
 export function dialWithin(
   dialer: Dialer,
   host: string,
   port: number,
   timeoutMs: number,
-  cancel?: AbortSignal | null,
+  cancel?: AbortWatch,
 ): Promise<Socket> {
-  const controller = new AbortController();
   const target = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  if (dialer === dialTCP) {
+    if (cancel?.aborted === true) return Promise.reject(cancel.reason);
+    const origin = { scheme: 'http' as const, hostname: host, port, key: '' };
+    return dial(origin, { timeout: timeoutMs, abort: cancel }).then(undefined, (err: unknown) => {
+      if (cancel?.aborted === true) throw cancel.reason;
+      const timedOut = (err as { code?: unknown }).code === 'ERR_DIAL_TIMEOUT';
+      throw timedOut ? dialTimeout(target, timeoutMs) : err;
+    });
+  }
+  const controller = new AbortController();
   return new Promise<Socket>((resolve, reject) => {
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
@@ -51,22 +62,14 @@ export function dialWithin(
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      cancel?.removeEventListener('abort', onCancel);
+      cancel?.unwatch(onCancel);
       controller.abort(err);
       reject(err);
     };
     const onCancel = () => stop(cancel!.reason);
     if (cancel?.aborted === true) return onCancel();
-    cancel?.addEventListener('abort', onCancel, { once: true });
-    if (timeoutMs > 0) {
-      timer = setTimeout(
-        () =>
-          stop(
-            new ProtocolError('ERR_DIAL_TIMEOUT', `dial ${target}: timeout after ${timeoutMs} ms`),
-          ),
-        timeoutMs,
-      );
-    }
+    cancel?.watch(onCancel);
+    if (timeoutMs > 0) timer = setTimeout(() => stop(dialTimeout(target, timeoutMs)), timeoutMs);
     let dialing: Promise<Socket>;
     try {
       dialing = dialer(host, port, { signal: controller.signal });
@@ -81,12 +84,16 @@ export function dialWithin(
         }
         settled = true;
         clearTimeout(timer);
-        cancel?.removeEventListener('abort', onCancel);
+        cancel?.unwatch(onCancel);
         resolve(socket);
       },
       (err: unknown) => stop(err),
     );
   });
+}
+
+function dialTimeout(target: string, timeoutMs: number): ProtocolError {
+  return new ProtocolError('ERR_DIAL_TIMEOUT', `dial ${target}: timeout after ${timeoutMs} ms`);
 }
 
 /** The phrase for a system error code a dial fails with. */

@@ -4,9 +4,10 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { IncomingHttpHeaders } from 'node:http';
+import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { expectNoLeaks } from '../helpers/leaks.js';
+import { within } from '../helpers/waiting.js';
 import {
   closedBy,
   rawRequest,
@@ -93,6 +94,42 @@ describe('ForwardProxy absolute-form', () => {
     expect(got.head).toMatch(/^HTTP\/1\.1 200 OK/);
     expect(host).toBe(`127.0.0.1:${origin.port}`);
     got.socket.destroy();
+  });
+
+  it('keeps many idle origin connections: a second burst of 40 reuses the first 40', async () => {
+    const CLIENTS = 40;
+    let waiting: (() => void)[] = [];
+    const origin = track(
+      await startOrigin((_req, res) => {
+        // Hold every answer until the whole burst arrived: 40 requests in flight at once.
+        waiting.push(() => res.end('ok'));
+        if (waiting.length < CLIENTS) return;
+        for (const answer of waiting) answer();
+        waiting = [];
+      }),
+    );
+    const fp = track(await startForwardProxy());
+    const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
+    const get = () =>
+      new Promise<string>((resolve, reject) => {
+        const req = httpRequest(
+          { host: '127.0.0.1', port: fp.port, path: `${origin.url}/`, agent },
+          (res) => {
+            let body = '';
+            res.setEncoding('utf8').on('data', (s: string) => (body += s));
+            res.on('end', () => resolve(body));
+          },
+        );
+        req.on('error', reject).end();
+      });
+    const burst = () => within(Promise.all(Array.from({ length: CLIENTS }, get)), 5000);
+    try {
+      expect(await burst()).toEqual(Array(CLIENTS).fill('ok'));
+      expect(await burst()).toEqual(Array(CLIENTS).fill('ok'));
+      expect(origin.connections).toBe(CLIENTS); // Go's default of 2 idle per host would have dialed 38 more
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('answers 502 with the reason when the origin refuses', async () => {

@@ -67,6 +67,8 @@ export interface Origin {
   port: number;
   /** `http://127.0.0.1:PORT` (https for a TLS origin). */
   url: string;
+  /** Connections the origin accepted so far. */
+  readonly connections: number;
   close(): Promise<void>;
 }
 
@@ -78,9 +80,14 @@ export async function startOrigin(handler: NodeHandler, tls = false): Promise<Or
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
+  let connections = 0;
+  server.on('connection', () => connections++);
   return {
     port,
     url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+    get connections() {
+      return connections;
+    },
     async close() {
       server.closeAllConnections();
       server.close();
