@@ -10,7 +10,15 @@
 import os from 'node:os';
 import type { Bench, BenchOptions } from './bench.js';
 import { canPin, PEER_CPU, TESTED_CPU } from './conn/child.js';
-import { envNumber, formatRatio, median, ratio, runRounds, spread } from './conn/rounds.js';
+import {
+  envNumber,
+  formatRatio,
+  median,
+  type Rated,
+  ratio,
+  runRounds,
+  spread,
+} from './conn/rounds.js';
 import { hasWrk, runWrk } from './conn/wrk.js';
 import { checkHello } from './proxy/check.js';
 import { formatRate, formatTable } from './report.js';
@@ -32,14 +40,19 @@ interface Contender {
   stop(): Promise<void>;
 }
 
-/** Row: one contender's median rate and CPU per request, and the ratio of `anchor` over it. */
+/** Row: one contender's median rate and CPU per request, and a same-round ratio to the anchor row. */
 export interface Row {
   name: string;
   rate: number;
   spread: number;
   cpuMicrosPerRequest: number | null;
-  /** Median over rounds of the row's anchor (the LB, or one process) over this, in the same round. */
-  anchorOverThis: number;
+  /** The backend process's CPU time per request, in µs (the same core's other cost). */
+  backendMicrosPerRequest: number | null;
+  /**
+   * Median over rounds of a same-round ratio: the LB's rate over this
+   * one's for the balancers, this one's over one process's for `--workers`.
+   */
+  ratio: number;
   rounds: number[];
 }
 
@@ -115,7 +128,15 @@ async function measureBalancers(
         `${TARGETS} node:http listeners in one process (the single-host proxy: to the first); ` +
         `${rounds} round(s) of ${seconds} s after a 2 s warm-up; CPU: the balancer's process`,
     );
-    const rows = await measure(print, contenders, seconds, rounds, LB);
+    const rows = await measure(
+      print,
+      { contenders, backendPid: backends.pid, seconds, rounds },
+      (r, all) =>
+        ratio(
+          all.find((a) => a.name === LB)!,
+          r,
+        ),
+    );
     print(formatRows(rows, 'LB ÷ this'));
     return rows;
   } finally {
@@ -123,46 +144,61 @@ async function measureBalancers(
   }
 }
 
-/** measure warms every contender up, then runs rounds of wrk; `anchor` names the row the ratios are of. */
+/** Load: the balancers of one measurement and the backend behind them. */
+interface Load {
+  contenders: readonly Contender[];
+  backendPid: number;
+  seconds: number;
+  rounds: number;
+}
+
+/**
+ * measure warms every contender up, then runs rounds of wrk, reading the
+ * CPU time of the contender's process tree and of the backend around each
+ * turn; `ratioOf` makes each row's ratio from the rates of all.
+ */
 async function measure(
   print: (line: string) => void,
-  contenders: readonly Contender[],
-  seconds: number,
-  rounds: number,
-  anchor: string,
+  { contenders, backendPid, seconds, rounds }: Load,
+  ratioOf: (row: Rated, all: readonly Rated[]) => number,
 ): Promise<Row[]> {
-  const cpu = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
-  const load = async (c: Contender, s: number) => {
-    const before = treeCpuMicros(c.pid);
+  const cpu = new Map<string, { own: number[]; backend: number[] }>(
+    contenders.map((c) => [c.name, { own: [], backend: [] }]),
+  );
+  const turn = async (c: Contender, s: number) => {
+    const before = [treeCpuMicros(c.pid), treeCpuMicros(backendPid)];
     const result = await runWrk({
       port: c.port,
       seconds: s,
       connections: CONNECTIONS,
       pipelined: false,
     });
-    const after = treeCpuMicros(c.pid);
+    const after = [treeCpuMicros(c.pid), treeCpuMicros(backendPid)];
     if (result.non2xx > 0 || result.socketErrors > 0) {
       print(`  ${c.name}: ${result.non2xx} non-2xx, ${result.socketErrors} socket errors`);
     }
-    if (before !== null && after !== null)
-      cpu.get(c.name)!.push((after - before) / result.requests);
+    const samples = cpu.get(c.name)!;
+    const perRequest = (i: number) => (after[i]! - before[i]!) / result.requests;
+    if (after[0] !== null && before[0] !== null) samples.own.push(perRequest(0));
+    if (after[1] !== null && before[1] !== null) samples.backend.push(perRequest(1));
     return result.requestsPerSec;
   };
-  for (const c of contenders) await load(c, 2);
-  cpu.forEach((samples) => (samples.length = 0));
-  const rated = await runRounds(contenders, rounds, (c) => load(c, seconds));
-  const anchorRated = rated.find((r) => r.name === anchor)!;
-  return rated.map((r) => {
-    const samples = cpu.get(r.name)!;
-    return {
-      name: r.name,
-      rate: median(r.rounds),
-      spread: spread(r.rounds),
-      cpuMicrosPerRequest: samples.length === 0 ? null : median(samples),
-      anchorOverThis: ratio(anchorRated, r),
-      rounds: r.rounds,
-    };
+  for (const c of contenders) await turn(c, 2);
+  cpu.forEach((samples) => {
+    samples.own.length = 0;
+    samples.backend.length = 0;
   });
+  const rated = await runRounds(contenders, rounds, (c) => turn(c, seconds));
+  const medianOrNull = (values: number[]) => (values.length === 0 ? null : median(values));
+  return rated.map((r) => ({
+    name: r.name,
+    rate: median(r.rounds),
+    spread: spread(r.rounds),
+    cpuMicrosPerRequest: medianOrNull(cpu.get(r.name)!.own),
+    backendMicrosPerRequest: medianOrNull(cpu.get(r.name)!.backend),
+    ratio: ratioOf(r, rated),
+    rounds: r.rounds,
+  }));
 }
 
 async function measureFailover(
@@ -215,8 +251,16 @@ async function measureWorkers(
         `backend on CPU ${TESTED_CPU}, wrk -c${CONNECTIONS} on CPU ${PEER_CPU}; ${rounds} round(s) of ` +
         `${seconds} s; CPU: primary and workers`,
     );
-    const rows = await measure(print, contenders, seconds, rounds, 'one process');
-    print(formatRows(rows, 'one process ÷ this'));
+    const rows = await measure(
+      print,
+      { contenders, backendPid: backends.pid, seconds, rounds },
+      (r, all) =>
+        ratio(
+          r,
+          all.find((a) => a.name === 'one process')!,
+        ),
+    );
+    print(formatRows(rows, 'this ÷ one process'));
     return rows;
   } finally {
     await Promise.all([backends.child.stop(), ...contenders.map((c) => c.stop())]);
@@ -225,13 +269,14 @@ async function measureWorkers(
 
 function formatRows(rows: readonly Row[], ratioHeading: string): string {
   return formatTable(
-    ['contender', 'req/s', 'spread', 'CPU µs/req', ratioHeading],
+    ['contender', 'req/s', 'spread', 'CPU µs/req', 'backend µs/req', ratioHeading],
     rows.map((r) => [
       r.name,
       formatRate(r.rate),
       `${Math.round(r.spread * 100)}%`,
       r.cpuMicrosPerRequest === null ? '-' : r.cpuMicrosPerRequest.toFixed(0),
-      formatRatio(r.anchorOverThis),
+      r.backendMicrosPerRequest === null ? '-' : r.backendMicrosPerRequest.toFixed(0),
+      formatRatio(r.ratio),
     ]),
   );
 }
@@ -239,7 +284,7 @@ function formatRows(rows: readonly Row[], ratioHeading: string): string {
 /** checkTargets: issue 14's goals; HAProxy is reported, not a goal. */
 function checkTargets(requests: readonly Row[], failover: readonly FailoverRound[]): Target[] {
   const vs = (name: string, want: number): Target => {
-    const got = requests.find((r) => r.name === name)!.anchorOverThis;
+    const got = requests.find((r) => r.name === name)!.ratio;
     return { goal: `req/s ≥ ${want}× ${name}`, got: formatRatio(got), met: got >= want };
   };
   const failed = Math.max(...failover.map((r) => r.failed));
@@ -251,7 +296,7 @@ function checkTargets(requests: readonly Row[], failover: readonly FailoverRound
     vs(HTTP_PROXY, 2),
     ...others.map((r) => ({
       goal: `(report) ${r.name}`,
-      got: formatRatio(r.anchorOverThis),
+      got: formatRatio(r.ratio),
       met: null,
     })),
     {

@@ -2,11 +2,16 @@
  * `httpwire proxy` (dist/cli/main.js) as a child, for the `--workers` rows:
  * round-robin over the given backends, listening on an ephemeral port. It
  * is not pinned: with `--workers 2` the workers are free to use both cores.
- * Its access log (one line per request, on stdout) is read and dropped.
+ * Its access log (one line per request, on stdout) is read and dropped, and
+ * so are the stderr lines every run gives (requests wrk abandons, the stop
+ * notice).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+
+const EXPECTED = /request aborted$|^httpwire: stopping, waiting for/;
 
 const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
@@ -27,8 +32,12 @@ export async function startCliProxy(
   const child = spawn(
     process.execPath,
     [MAIN, 'proxy', '--listen', '127.0.0.1:0', ...targets, ...extra],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  // Requests wrk abandons at the end of a turn and the stop notice are expected; the rest is shown.
+  createInterface({ input: child.stderr! }).on('line', (line) => {
+    if (!EXPECTED.test(line)) process.stderr.write(`${line}\n`);
+  });
   const port = await new Promise<number>((resolve, reject) => {
     let head = '';
     const onData = (chunk: Buffer) => {

@@ -20,11 +20,12 @@ export interface HAProxy {
   stop(): Promise<void>;
 }
 
-/** haproxyVersion is what `haproxy -v` prints first, or null when HAProxy is not installed. */
+/** haproxyVersion is `HAProxy <version>` from `haproxy -v`, or null when HAProxy is not installed. */
 export function haproxyVersion(): string | null {
   const run = spawnSync('haproxy', ['-v'], { encoding: 'utf8' });
   if (run.error !== undefined || run.status !== 0) return null;
-  return run.stdout.split('\n')[0]!.replace(/ - https?:.*$/, '');
+  const match = /HAProxy version (\S+)/.exec(run.stdout);
+  return match === null ? 'HAProxy' : `HAProxy ${match[1]}`;
 }
 
 /** startHAProxy runs HAProxy in the foreground (`-db`) in front of `ports`. */
