@@ -37,7 +37,7 @@ async function listenOnAll(hold?: Promise<void>): Promise<number> {
     try {
       let port = 0;
       for (const address of [A, B, C]) {
-        const server = http.createServer((req, res) => {
+        const server = http.createServer((_req, res) => {
           const answer = () => res.end(address);
           if (address === A && hold !== undefined) void hold.then(answer);
           else answer();
