@@ -209,17 +209,19 @@ async function measureFailover(
   print(
     `\nfailover: wrk -c${CONNECTIONS} GETs for ${seconds} s through httpwire's balancer over ` +
       `${TARGETS} targets; one target killed (listener closed, its connections destroyed) after ` +
-      `a third of the run; ${rounds} round(s), each with fresh processes`,
+      `a third of the run; ${rounds} round(s), each with fresh processes; failed over: attempts ` +
+      `that failed on the dead target and were sent to another`,
   );
   const results: FailoverRound[] = [];
   for (let i = 0; i < rounds; i++) results.push(await failoverRound(seconds, CONNECTIONS));
   print(
     formatTable(
-      ['round', 'requests', 'failed', 'ejected after', 'reason'],
+      ['round', 'requests', 'failed', 'failed over', 'ejected after', 'reason'],
       results.map((r, i) => [
         String(i + 1),
         String(r.requests),
         String(r.failed),
+        String(r.failedOver),
         r.ejectedAfterMs === null ? 'never' : `${r.ejectedAfterMs} ms`,
         r.reason ?? '-',
       ]),

@@ -3,12 +3,11 @@
  * 127.0.0.1 in front of the backends at `ports`, keeping up to POOL_SIZE
  * backend connections alive per target.
  */
-import { channel } from 'node:diagnostics_channel';
 import http from 'node:http';
 import httpProxy from 'http-proxy';
 import { createServer } from '../../dist/server/server.js';
 import { newLoadBalancingReverseProxy } from '../../dist/upstream/load-balancing-proxy.js';
-import { UPSTREAM_STATE_CHANNEL } from '../../dist/upstream/state-channel.js';
+import type { Upstreams } from '../../dist/upstream/upstreams.js';
 import { listen, POOL_SIZE } from '../proxy/node-proxy-kit.js';
 import { startProxy } from '../proxy/proxies.js';
 
@@ -29,38 +28,28 @@ export const BALANCER_KINDS: readonly BalancerKind[] = [
 export const FAILOVER_PASSIVE = { failures: 5, ejectFor: 30_000, maxEjectedPercent: 50 };
 
 /** startBalancer listens and resolves with the port. */
-export function startBalancer(
+export async function startBalancer(
   kind: BalancerKind,
   ports: readonly number[],
-  onState: (state: StateEvent) => void,
-): Promise<number> {
+): Promise<Started> {
   switch (kind) {
     case 'httpwire-lb':
-      return startHttpwireLB(ports, onState);
-    case 'httpwire-single':
-      return startProxy('httpwire', ports[0]!); // the same single-host proxy as the proxy bench
+      return startHttpwireLB(ports);
+    case 'httpwire-single': // the same single-host proxy as the proxy bench
+      return { port: await startProxy('httpwire', ports[0]!), upstreams: null };
     case 'http-proxy-rr':
-      return startHttpProxyRR(ports);
+      return { port: await startHttpProxyRR(ports), upstreams: null };
   }
 }
 
-/** StateEvent: a target's state change (`httpwire:upstream:state`) and when it was published. */
-export interface StateEvent {
-  url: string;
-  healthy: boolean;
-  reason: string;
-  /** Epoch ms. */
-  at: number;
+/** Started: a listening balancer; `upstreams` is httpwire's balancer, null for the others. */
+export interface Started {
+  port: number;
+  upstreams: Upstreams | null;
 }
 
-/**
- * startHttpwireLB: newLoadBalancingReverseProxy, round-robin, on our
- * Server; every state change of a target goes to `onState`.
- */
-async function startHttpwireLB(
-  ports: readonly number[],
-  onState: (state: StateEvent) => void,
-): Promise<number> {
+/** startHttpwireLB: newLoadBalancingReverseProxy, round-robin, on our Server. */
+async function startHttpwireLB(ports: readonly number[]): Promise<Started> {
   const errorLog = (message: string) => {
     // wrk abandons requests at the end of a run; state changes are printed below.
     if (!message.endsWith('request aborted') && !message.startsWith('upstream ')) {
@@ -76,11 +65,8 @@ async function startHttpwireLB(
       errorLog,
     },
   );
-  channel(UPSTREAM_STATE_CHANNEL).subscribe((message) => {
-    onState({ ...(message as Omit<StateEvent, 'at'>), at: Date.now() });
-  });
   const server = createServer(lb);
-  return (await server.listen(0, '127.0.0.1')).port;
+  return { port: (await server.listen(0, '127.0.0.1')).port, upstreams: lb.upstreams };
 }
 
 /**

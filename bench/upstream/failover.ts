@@ -6,8 +6,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runWrk } from '../conn/wrk.js';
-import { type StateEvent } from './balancers.js';
 import { startBackends, startBalancerChild } from './children.js';
+import type { BalancerReport } from './serve-balancer.js';
 
 /** FailoverRound: one kill under load. */
 export interface FailoverRound {
@@ -18,6 +18,8 @@ export interface FailoverRound {
   ejectedAfterMs: number | null;
   /** The balancer's reason for the ejection. */
   reason: string | null;
+  /** Attempts that failed on the killed target, each sent on to another one (the balancer's `failures`). */
+  failedOver: number;
 }
 
 /** KILLED: which of the 4 backends dies. */
@@ -33,15 +35,17 @@ export async function failoverRound(seconds: number, connections: number): Promi
     backends.child.send(`kill ${KILLED}`);
     const { at: killedAt } = await backends.child.nextJSON<{ at: number }>();
     const result = await load;
-    balancer.child.send('events');
-    const events = await balancer.child.nextJSON<StateEvent[]>();
+    balancer.child.send('report');
+    const { events, status } = await balancer.child.nextJSON<BalancerReport>();
     const url = `http://127.0.0.1:${backends.ports[KILLED]}/`;
     const ejection = events.find((e) => e.url === url && !e.healthy);
+    const killed = status?.find((s) => s.url === url);
     return {
       requests: result.requests,
       failed: result.non2xx + result.socketErrors,
       ejectedAfterMs: ejection === undefined ? null : ejection.at - killedAt,
       reason: ejection?.reason ?? null,
+      failedOver: killed?.failures ?? 0,
     };
   } finally {
     await Promise.all([backends.child.stop(), balancer.child.stop()]);
