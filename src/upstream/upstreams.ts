@@ -96,16 +96,17 @@ export class Upstreams implements RoundTripper {
     }
     let now = clockNow();
     this.#budget.request(now);
-    let tried: Target[] | null = null; // allocated on the first retry only
+    let tried: Target[] | null = null; // targets of the attempts before this one; made on a retry
+    let target: Target | null = null;
     let written = 0; // attempts that reached the wire
     let lastErr: unknown = null;
     for (;;) {
-      const target = this.#pick(req, tried, now);
+      if (target !== null) (tried ??= []).push(target);
+      target = this.#pick(req, tried, now);
       if (target === null) {
         if (tried !== null) throw lastErr;
         throw this.#unavailable();
       }
-      (tried ??= []).push(target);
       req.url = this.#route(base, target.url);
       const wire = replay === null ? req : replay();
       target.outstanding++;
@@ -126,7 +127,7 @@ export class Upstreams implements RoundTripper {
         } else {
           written++;
           const again =
-            !facts.responseStarted && canReplay && this.#mayRetry(req, written, tried, now);
+            !facts.responseStarted && canReplay && this.#mayRetry(req, written, target, tried, now);
           if (!again) throw err;
         }
         lastErr = err;
@@ -143,7 +144,7 @@ export class Upstreams implements RoundTripper {
       }
       written++;
       if (this.#passive === null || !this.#passive.response(target, res, now)) return res;
-      if (!canReplay || !this.#mayRetry(req, written, tried, now)) return res;
+      if (!canReplay || !this.#mayRetry(req, written, target, tried, now)) return res;
       await res.body?.dump();
       now = clockNow();
       lastErr = transportError('ERR_UPSTREAM_503', `${target.key} answered 503`);
@@ -254,15 +255,22 @@ export class Upstreams implements RoundTripper {
   }
 
   /**
-   * #mayRetry: a written attempt of `req` may be made again elsewhere when
-   * the method is idempotent, the tries are not used up, a target is left
-   * and the retry budget has room (taken from it if so).
+   * #mayRetry: a written attempt of `req` on `current` may be made again
+   * elsewhere when the method is idempotent, the tries are not used up, a
+   * target other than `current` and the `tried` ones is available and the
+   * retry budget has room (taken from it if so).
    */
-  #mayRetry(req: Request, written: number, tried: readonly Target[], now: number): boolean {
+  #mayRetry(
+    req: Request,
+    written: number,
+    current: Target,
+    tried: readonly Target[] | null,
+    now: number,
+  ): boolean {
     return (
       written < this.#tries &&
       isIdempotent(req) &&
-      this.#targets.some((t) => t.available(now) && !tried.includes(t)) &&
+      this.#targets.some((t) => t !== current && t.available(now) && !tried?.includes(t)) &&
       this.#budget.tryRetry(now)
     );
   }
