@@ -6,6 +6,7 @@ import { Request } from '../message/request.js';
 import { dial, originOf } from '../transport/dial.js';
 import type { StateReporter } from './state-channel.js';
 import type { Target } from './target.js';
+import { clockNow } from './clock.js';
 
 /** HealthOptions: active health checks (`options.health`). */
 export interface HealthOptions {
@@ -87,7 +88,7 @@ export class HealthCheck {
       this.#passed++;
       if (!t.healthy && this.#passed >= (this.#options.rise ?? 2)) {
         t.healthy = true;
-        t.easeIn(Date.now(), this.#slowStart);
+        t.easeIn(clockNow(), this.#slowStart);
         if (!t.draining) this.#report(t.key, true, `${this.#passed} passed health checks`);
       }
     } else {

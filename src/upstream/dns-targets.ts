@@ -18,9 +18,14 @@ export interface DnsTargetsOptions {
   errorLog?: ((message: string) => void) | null;
 }
 
-/** DnsTargets: the running watch; `refresh()` resolves now, `close()` stops it. */
+/** DnsTargets: the running watch. */
 export interface DnsTargets {
+  /**
+   * refresh resolves the name now, or joins the resolution under way; it
+   * settles once the targets are in step, removed ones drained.
+   */
   refresh(): Promise<void>;
+  /** close stops the interval; the targets stay as they are. */
   close(): void;
 }
 

@@ -1,6 +1,7 @@
 import type { Response } from '../message/response.js';
 import type { StateReporter } from './state-channel.js';
 import type { Target } from './target.js';
+import { clockNow } from './clock.js';
 
 /** PassiveOptions: outlier ejection from live traffic (`options.passive`). */
 export interface PassiveOptions {
@@ -106,7 +107,7 @@ export class PassiveHealth {
   #return(t: Target): void {
     t.ejectTimer = null;
     t.ejectedUntil = 0;
-    t.easeIn(Date.now(), this.#slowStart);
+    t.easeIn(clockNow(), this.#slowStart);
     if (t.healthy && !t.draining) this.#report(t.key, true, 'ejection over');
   }
 }

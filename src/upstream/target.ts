@@ -95,7 +95,7 @@ export class Target {
       url: this.key,
       weight: this.weight,
       healthy: this.available(now),
-      ejectedUntil: this.ejectedUntil > now ? this.ejectedUntil : null,
+      ejectedUntil: this.ejectedUntil > now ? Math.ceil(this.ejectedUntil) : null,
       outstanding: this.outstanding,
       requests: this.requests,
       failures: this.failures,

@@ -20,6 +20,7 @@ import { RetryBudget } from './retry-budget.js';
 import { type StateReporter, stateReporter } from './state-channel.js';
 import { parseTargetInit, Target, type UpstreamStatus, type UpstreamTargetInit } from './target.js';
 import { checkOptions, type UpstreamsOptions } from './upstream-options.js';
+import { clockNow } from './clock.js';
 
 /** Each target's pool by default: a proxy talks to few hosts, so keep many idle connections. */
 const DEFAULT_POOL: TransportOptions = { maxIdleConnsPerHost: 128 };
@@ -83,25 +84,31 @@ export class Upstreams implements RoundTripper {
   /** roundTrip sends `req` to a target; see the class comment for failover and errors. */
   async roundTrip(req: Request, options: RoundTripOptions = {}): Promise<Response> {
     if (this.#closed) throw transportClosed();
-    const now = Date.now();
-    this.#budget.request(now);
     const base = req.url;
-    const replaying = replayable(req);
-    const replay = replaying instanceof Promise ? await replaying : replaying;
-    const idempotent = isIdempotent(req);
-    const tried: Target[] = [];
+    // A request without a body is sent as it is on every attempt; one with
+    // a body in memory is copied per attempt; a streaming one is sent once.
+    let canReplay = req.body === null;
+    let replay: (() => Request) | null = null;
+    if (!canReplay) {
+      const replaying = replayable(req);
+      replay = replaying instanceof Promise ? await replaying : replaying;
+      canReplay = replay !== null;
+    }
+    let now = clockNow();
+    this.#budget.request(now);
+    let tried: Target[] | null = null; // targets of the attempts before this one; made on a retry
+    let target: Target | null = null;
     let written = 0; // attempts that reached the wire
     let lastErr: unknown = null;
     for (;;) {
-      const target = this.#pick(req, tried, Date.now());
+      if (target !== null) (tried ??= []).push(target);
+      target = this.#pick(req, tried, now);
       if (target === null) {
-        if (tried.length > 0) throw lastErr;
+        if (tried !== null) throw lastErr;
         throw this.#unavailable();
       }
-      tried.push(target);
       req.url = this.#route(base, target.url);
-      const wire = replay?.() ?? req;
-      const start = performance.now();
+      const wire = replay === null ? req : replay();
       target.outstanding++;
       target.requests++;
       let res: Response;
@@ -111,47 +118,36 @@ export class Upstreams implements RoundTripper {
         this.#settled(target);
         const facts = wireFacts(err);
         if (!countsAgainstTarget(err)) throw err;
-        this.#passive?.failure(target, Date.now());
+        now = clockNow();
+        this.#passive?.failure(target, now);
         if (facts === null) throw err;
         if (!facts.requestWritten) {
           // Nothing left: free to go elsewhere, if the body is still whole.
-          if (replay === null && req.body?.consumed === true) throw err;
+          if (!canReplay && req.body?.consumed === true) throw err;
         } else {
           written++;
           const again =
-            !facts.responseStarted &&
-            idempotent &&
-            replay !== null &&
-            written < this.#tries &&
-            this.#hasCandidate(tried) &&
-            this.#budget.tryRetry(Date.now());
+            !facts.responseStarted && canReplay && this.#mayRetry(req, written, target, tried, now);
           if (!again) throw err;
         }
         lastErr = err;
         continue;
       }
       this.#settled(target);
-      const ms = performance.now() - start;
+      const sent = now;
+      now = clockNow();
+      const ms = now - sent;
       target.latencyEwmaMs =
         target.latencyEwmaMs === 0 ? ms : target.latencyEwmaMs * 0.8 + ms * 0.2;
       if (res.status === 101 || (req.method === 'CONNECT' && res.status < 300)) {
         this.#upgraded.set(res, target.transport);
       }
-      const marked = this.#passive?.response(target, res, Date.now()) ?? false;
       written++;
-      if (
-        marked &&
-        idempotent &&
-        replay !== null &&
-        written < this.#tries &&
-        this.#hasCandidate(tried) &&
-        this.#budget.tryRetry(Date.now())
-      ) {
-        await res.body?.dump();
-        lastErr = transportError('ERR_UPSTREAM_503', `${target.key} answered 503`);
-        continue;
-      }
-      return res;
+      if (this.#passive === null || !this.#passive.response(target, res, now)) return res;
+      if (!canReplay || !this.#mayRetry(req, written, target, tried, now)) return res;
+      await res.body?.dump();
+      now = clockNow();
+      lastErr = transportError('ERR_UPSTREAM_503', `${target.key} answered 503`);
     }
   }
 
@@ -176,7 +172,7 @@ export class Upstreams implements RoundTripper {
       throw new TypeError(`duplicate upstream target ${p.key}`);
     }
     const t = new Target(p.url, p.key, p.weight, this.#pool());
-    t.easeIn(Date.now(), this.#slowStart);
+    t.easeIn(clockNow(), this.#slowStart);
     this.#start(t);
   }
 
@@ -202,7 +198,7 @@ export class Upstreams implements RoundTripper {
 
   /** status returns one entry per target, in the order they were added. */
   status(): UpstreamStatus[] {
-    const now = Date.now();
+    const now = clockNow();
     return this.#targets.map((t) => t.status(now));
   }
 
@@ -241,18 +237,42 @@ export class Upstreams implements RoundTripper {
     if (t.outstanding === 0 && t.onDrained !== null) t.onDrained();
   }
 
-  /** #pick asks the policy among the available targets not tried yet, or returns null when there are none. */
-  #pick(req: Request, tried: readonly Target[], now: number): Target | null {
-    const candidates: Target[] = [];
-    for (const t of this.#targets) {
-      if (t.available(now) && !tried.includes(t)) candidates.push(t);
+  /**
+   * #pick asks the policy among the available targets not tried yet, or
+   * returns null when there are none. When every target is a candidate
+   * (the common case) the policy gets the target list itself.
+   */
+  #pick(req: Request, tried: readonly Target[] | null, now: number): Target | null {
+    const targets = this.#targets;
+    let candidates: readonly Target[] = targets;
+    for (const t of targets) {
+      if (!t.available(now) || (tried !== null && tried.includes(t))) {
+        candidates = targets.filter((c) => c.available(now) && !tried?.includes(c));
+        break;
+      }
     }
     return candidates.length === 0 ? null : this.#picker.pick(candidates, req, now);
   }
 
-  #hasCandidate(tried: readonly Target[]): boolean {
-    const now = Date.now();
-    return this.#targets.some((t) => t.available(now) && !tried.includes(t));
+  /**
+   * #mayRetry: a written attempt of `req` on `current` may be made again
+   * elsewhere when the method is idempotent, the tries are not used up, a
+   * target other than `current` and the `tried` ones is available and the
+   * retry budget has room (taken from it if so).
+   */
+  #mayRetry(
+    req: Request,
+    written: number,
+    current: Target,
+    tried: readonly Target[] | null,
+    now: number,
+  ): boolean {
+    return (
+      written < this.#tries &&
+      isIdempotent(req) &&
+      this.#targets.some((t) => t !== current && t.available(now) && !tried?.includes(t)) &&
+      this.#budget.tryRetry(now)
+    );
   }
 
   /** #route points `base` at `target`: scheme and host, and with joinPath its path and query. */
@@ -276,7 +296,7 @@ export class Upstreams implements RoundTripper {
       if (t.healthy && !t.draining && t.ejectedUntil > 0) first = Math.min(first, t.ejectedUntil);
     }
     const retryAfter =
-      first === Infinity ? null : Math.max(1, Math.ceil((first - Date.now()) / 1000));
+      first === Infinity ? null : Math.max(1, Math.ceil((first - clockNow()) / 1000));
     const message = this.#closed ? 'upstreams closed' : 'no healthy upstream';
     return new UnavailableError(message, retryAfter);
   }

@@ -156,6 +156,7 @@ describe('Upstreams passive health', () => {
     expect(tally(await names(u, 5))).toEqual({ a: 5 });
     expect(busy.executed).toHaveLength(1);
     const until = u.status()[0]!.ejectedUntil!;
+    expect(Number.isInteger(until)).toBe(true); // epoch ms, though kept on a monotonic clock
     expect(until - Date.now()).toBeGreaterThan(1000);
     expect(until - Date.now()).toBeLessThanOrEqual(2000);
   });
