@@ -15,6 +15,8 @@ export interface Sink {
   once(event: 'drain' | 'close' | 'error', listener: (err?: Error) => void): unknown;
   off(event: 'drain' | 'close' | 'error', listener: (err?: Error) => void): unknown;
   readonly destroyed?: boolean;
+  /** Bytes written and not yet handed to the kernel; when 0 after a `write` that returned false, there is no need to wait. */
+  readonly writableLength?: number;
   /** How many `cork()` calls are not yet matched by `uncork()`. */
   readonly writableCorked?: number;
   cork?(): void;
@@ -145,7 +147,8 @@ class FramedWriter {
     this.#head = null;
     this.#parts = [];
     this.#partBytes = 0;
-    return ok ? undefined : drained(this.#sink);
+    // A write over the high-water mark returns false even when it went out at once (loopback, a big socket buffer).
+    return ok || this.#sink.writableLength === 0 ? undefined : drained(this.#sink);
   }
 }
 
