@@ -15,7 +15,13 @@ import { listen, POOL_SIZE, withoutHopByHop } from './node-proxy-kit.js';
 import { startUndiciDispatchProxy } from './undici-dispatch.js';
 
 export type ProxyKind =
-  'httpwire' | 'httpwire-default' | 'http-proxy' | 'undici' | 'undici7-dispatch' | 'pipe';
+  | 'httpwire'
+  | 'httpwire-default'
+  | 'http-proxy'
+  | 'undici'
+  | 'undici7-dispatch'
+  | 'pipe'
+  | 'pipe-onread';
 
 export const PROXY_KINDS: readonly ProxyKind[] = [
   'httpwire',
@@ -24,6 +30,7 @@ export const PROXY_KINDS: readonly ProxyKind[] = [
   'undici',
   'undici7-dispatch',
   'pipe',
+  'pipe-onread',
 ];
 
 /** startProxy listens on an ephemeral port of 127.0.0.1 and resolves with it. */
@@ -38,6 +45,7 @@ const STARTERS: Record<ProxyKind, (origin: string, backendPort: number) => Promi
   undici: startUndiciProxy,
   'undici7-dispatch': startUndiciDispatchProxy,
   pipe: (_origin, backendPort) => startPipe(backendPort),
+  'pipe-onread': (_origin, backendPort) => startOnreadPipe(backendPort),
 };
 
 /**
@@ -103,6 +111,37 @@ function startPipe(backendPort: number): Promise<number> {
     net.createServer({ noDelay: true }, (client) => {
       const backend = net.connect({ port: backendPort, host: '127.0.0.1', noDelay: true });
       pipeline(client, backend, client, () => undefined);
+    }),
+  );
+}
+
+/**
+ * startOnreadPipe: the pipe with the backend read into one fixed 64 KiB
+ * buffer (net's `onread`) instead of a new buffer per read, as Go and a
+ * C proxy read; reading pauses until each write is done with the buffer,
+ * since the next read reuses the memory. Not in the bench's table: compare-bytes.ts
+ * uses it to show what the per-read allocation of Node sockets costs.
+ */
+function startOnreadPipe(backendPort: number): Promise<number> {
+  return listen(
+    net.createServer({ noDelay: true }, (client) => {
+      const backend: net.Socket = net.connect({
+        port: backendPort,
+        host: '127.0.0.1',
+        noDelay: true,
+        onread: {
+          buffer: Buffer.allocUnsafe(64 * 1024),
+          callback: (n: number, buf: Uint8Array): boolean => {
+            client.write(buf.subarray(0, n), () => backend.resume());
+            return false; // until the write is done with the buffer
+          },
+        },
+      });
+      client.on('data', (chunk: Buffer) => backend.write(chunk));
+      client.on('close', () => backend.destroy());
+      backend.on('close', () => client.destroy());
+      client.on('error', () => undefined);
+      backend.on('error', () => undefined);
     }),
   );
 }

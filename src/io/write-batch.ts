@@ -34,6 +34,11 @@ export class WriteBatch {
     return this.#socket.destroyed;
   }
 
+  /** writableLength counts what is batched and what the socket has not handed to the kernel yet. */
+  get writableLength(): number {
+    return this.#socket.writableLength + (this.#lone?.byteLength ?? this.#used);
+  }
+
   /** write queues `chunk` (kept, not copied, while it is the only one) or, when large, writes it now. */
   write(chunk: Uint8Array): boolean {
     if (chunk.byteLength > SMALL_BYTES) {

@@ -2,6 +2,7 @@ import { ProtocolError } from '../errors.js';
 import type { HeaderPair } from '../parser/types.js';
 import { type BodyInit, type BodySource, bodySource } from './body-source.js';
 import { Header } from './header.js';
+import { type BodyListener, type BodyTap, LISTEN } from './body-listener.js';
 
 /** BodyOptions: for bodies a connection fills. */
 export interface BodyOptions {
@@ -76,6 +77,9 @@ export class Body implements AsyncIterable<Uint8Array> {
   #dumpWaiter: Waiter | null = null;
   /** Set for a body made from user data: chunks are pulled from it directly. */
   #source: BodySource | null = null;
+  /** The callback consumer (see LISTEN), and whether it asked to pause. */
+  #listener: BodyListener | null = null;
+  #listenerPaused = true;
 
   constructor(options: BodyOptions = {}) {
     this.#highWaterMark = options.highWaterMark ?? 65536;
@@ -126,6 +130,11 @@ export class Body implements AsyncIterable<Uint8Array> {
       throw new ProtocolError('ERR_BODY_ENDED', 'push after the body ended');
     }
     if (chunk.byteLength === 0) return !this.#needDrain;
+    const listener = this.#listener;
+    if (listener !== null && !this.#listenerPaused && this.#queue.length === 0) {
+      this.#listenerPaused = !listener.data(chunk);
+      return true;
+    }
     const waiter = this.#waiter;
     if (waiter !== null) {
       this.#waiter = null;
@@ -150,6 +159,7 @@ export class Body implements AsyncIterable<Uint8Array> {
     if (this.#ended || this.#error !== null) return;
     this.#trailers = trailers;
     this.#ended = true;
+    if (this.#listener !== null) return this.#deliverLater();
     if (this.#waiter !== null || this.#dumpWaiter !== null) this.#reachEnd();
     this.#waiter?.resolve(DONE);
     this.#dumpWaiter?.resolve(DONE);
@@ -160,6 +170,7 @@ export class Body implements AsyncIterable<Uint8Array> {
   fail(err: Error): void {
     if (this.#ended || this.#error !== null) return;
     this.#error = err;
+    if (this.#listener !== null) return this.#deliverLater();
     this.#waiter?.reject(err);
     this.#dumpWaiter?.reject(err);
     this.#waiter = this.#dumpWaiter = null;
@@ -274,6 +285,63 @@ export class Body implements AsyncIterable<Uint8Array> {
       body.#claim();
       return body.#takeAll();
     };
+  }
+
+  /**
+   * [LISTEN] claims the body for a callback consumer: chunks go to
+   * `listener.data` as they are pushed (the buffered ones first, on the
+   * first `resume()`), then `end` or `error`. A body made from user data
+   * is not claimed and gives null: write it with `toSource()`.
+   */
+  [LISTEN](listener: BodyListener): BodyTap | null {
+    if (this.#source !== null) return null;
+    this.#claim();
+    this.#listener = listener;
+    return {
+      resume: () => {
+        if (this.#listener !== listener) return;
+        this.#listenerPaused = false;
+        this.#deliver();
+      },
+      stop: () => {
+        if (this.#listener !== listener) return;
+        this.#listener = null;
+        this.#abandon();
+      },
+    };
+  }
+
+  /**
+   * #deliverLater tells the listener of the end or the failure in a
+   * microtask: the producer calls end() and fail() from inside its own
+   * state changes (a parser callback, a connection closing), which the
+   * listener's reaction (reusing or closing that connection) must not enter.
+   */
+  #deliverLater(): void {
+    queueMicrotask(() => this.#deliver());
+  }
+
+  /** #deliver hands the buffered chunks to the listener until it pauses, then the end or the error once none are left. */
+  #deliver(): void {
+    const listener = this.#listener;
+    if (listener === null) return;
+    for (;;) {
+      if (this.#listenerPaused || this.#listener !== listener) return;
+      const chunk = this.#queue.shift();
+      if (chunk === undefined) break;
+      this.#buffered -= chunk.byteLength;
+      this.#listenerPaused = !listener.data(chunk);
+    }
+    this.#drained(); // the producer may push more now, straight to the listener, or settle the body
+    if (this.#listenerPaused || this.#listener !== listener || this.#queue.length > 0) return;
+    if (this.#error === null && !this.#ended) return;
+    this.#listener = null;
+    if (this.#error !== null) {
+      listener.error(this.#error);
+    } else {
+      this.#reachEnd();
+      listener.end();
+    }
   }
 
   /** #takeAll hands over every buffered chunk of an ended body as one, and reaches its end. */

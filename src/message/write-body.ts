@@ -1,5 +1,6 @@
 import { ProtocolError } from '../errors.js';
 import { Body } from './body.js';
+import { type BodyListener, type BodyTap, LISTEN } from './body-listener.js';
 import { type BodyInit, type BodySource, bodySource } from './body-source.js';
 import { CRLF, chunkHeader, lastChunk } from './chunked.js';
 import type { Framing } from './write-head.js';
@@ -14,6 +15,8 @@ export interface Sink {
   once(event: 'drain' | 'close' | 'error', listener: (err?: Error) => void): unknown;
   off(event: 'drain' | 'close' | 'error', listener: (err?: Error) => void): unknown;
   readonly destroyed?: boolean;
+  /** Bytes written and not yet handed to the kernel; when 0 after a `write` that returned false, there is no need to wait. */
+  readonly writableLength?: number;
   /** How many `cork()` calls are not yet matched by `uncork()`. */
   readonly writableCorked?: number;
   cork?(): void;
@@ -144,7 +147,8 @@ class FramedWriter {
     this.#head = null;
     this.#parts = [];
     this.#partBytes = 0;
-    return ok ? undefined : drained(this.#sink);
+    // A write over the high-water mark returns false even when it went out at once (loopback, a big socket buffer).
+    return ok || this.#sink.writableLength === 0 ? undefined : drained(this.#sink);
   }
 }
 
@@ -203,6 +207,12 @@ export function writeBody(
 ): Promise<void> | undefined {
   if (framing.kind === 'none') {
     return head === undefined ? undefined : writeWhole(sink, head, NO_BYTES, 0);
+  }
+  if (body instanceof Body) {
+    const out = new FramedWriter(sink, framing);
+    if (head !== undefined) out.head(head);
+    const writing = writeListened(body, out);
+    if (writing !== null) return writing;
   }
   const source = toSource(body);
   if (source !== null && source.bytes !== null && framing.kind === 'length') {
@@ -264,6 +274,69 @@ function sendParts(sink: Sink, head: string, parts: readonly Uint8Array[], total
   for (const part of parts) ok = sink.write(part);
   sink.uncork?.();
   return ok;
+}
+
+/**
+ * writeListened writes a Body a connection fills as its chunks arrive, with
+ * no promise per chunk (the fast path of every proxied body): each chunk is
+ * framed and handed to the sink as a view of the received bytes, the first
+ * one with the head when it is ready within one turn of the event loop (the
+ * head goes alone after that), and delivery pauses while the sink waits for
+ * 'drain'. A failed write or a chunk past the declared length abandons the
+ * body. Null, claiming nothing, for a body made from user data.
+ */
+function writeListened(body: Body, out: FramedWriter): Promise<void> | null {
+  let settle!: { resolve(): void; reject(err: Error): void };
+  const written = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+  let headTimer: NodeJS.Immediate | undefined;
+  let tap: BodyTap | null = null;
+  const fail = (err: Error) => {
+    clearImmediate(headTimer);
+    tap?.stop();
+    settle.reject(err);
+  };
+  const resume = () => tap?.resume();
+  const listener: BodyListener = {
+    data(chunk) {
+      try {
+        out.data(chunk);
+        const drain = out.flush();
+        if (drain === undefined) return true;
+        drain.then(resume, fail);
+      } catch (err) {
+        fail(err as Error);
+      }
+      return false;
+    },
+    end() {
+      clearImmediate(headTimer);
+      try {
+        out.end();
+        const drain = out.flush();
+        if (drain === undefined) settle.resolve();
+        else drain.then(settle.resolve, settle.reject);
+      } catch (err) {
+        settle.reject(err as Error);
+      }
+    },
+    error(err) {
+      clearImmediate(headTimer);
+      settle.reject(err);
+    },
+  };
+  tap = body[LISTEN](listener);
+  if (tap === null) return null;
+  tap.resume(); // the chunks already received go now, the first with the head
+  if (out.pending) {
+    headTimer = setImmediate(() => {
+      try {
+        out.flush()?.catch(fail);
+      } catch (err) {
+        fail(err as Error);
+      }
+    });
+  }
+  return written;
 }
 
 /** writeChunks writes a streamed body through `out`, waiting for each chunk and for 'drain'. */

@@ -5,9 +5,10 @@
  */
 import type { Body } from '../message/body.js';
 import { trimOWS } from '../message/token-list.js';
-import { appendHeaderLines, type Header, headerPairs } from '../message/header.js';
+import { appendHeaderLines, type Header, headerPairs, isEmptyHeader } from '../message/header.js';
 import type { Response } from '../message/response.js';
 import { TrailerPrefix, type ResponseWriter } from '../server/handler.js';
+import { SEND_BODY, ServerResponseWriter } from '../server/response-writer.js';
 
 /** copyHeader adds every line of `src` to `dst`, keeping case and order; a bad line throws ERR_INVALID_HEADER. */
 export function copyHeader(dst: Header, src: Header): void {
@@ -98,6 +99,31 @@ function readyNow(next: Promise<unknown>): Promise<boolean> {
     ),
     new Promise<boolean>((resolve) => setImmediate(resolve, false)),
   ]);
+}
+
+/**
+ * sendDirect starts the fast path of a body copy: a body of known length,
+ * not yet whole, without trailers, answered on the server's own
+ * ResponseWriter, moves as the backend connection delivers it — views of
+ * the received chunks, back-pressure by pause/resume, no promise per chunk
+ * (see ServerResponseWriter[SEND_BODY]). Safe because nothing in between
+ * needs the chunks one by one: the length frames the response, so there is
+ * no re-chunking and no trailer; each chunk is written as it arrives, which
+ * any flush interval allows; with latency 0 the first 2048 bytes are held
+ * back as `write` holds them. It resolves null once written, or with the
+ * backend body's error; it rejects when the client write failed. Null when
+ * the body must be copied chunk by chunk.
+ */
+export function sendDirect(
+  rw: ResponseWriter,
+  res: Response,
+  latency: number,
+): Promise<Error | null> | null {
+  const body = res.body;
+  if (body === null || body.ended || res.contentLength < 0 || !isEmptyHeader(res.trailer)) {
+    return null;
+  }
+  return rw instanceof ServerResponseWriter ? rw[SEND_BODY](body, latency === 0) : null;
 }
 
 /** flushLatency: SSE and bodies of unknown length flush after every write (Go's flushInterval). */

@@ -18,6 +18,7 @@ import {
   closeBody,
   copyHeader,
   copyThrough,
+  sendDirect,
   copyTrailers,
   flushLatency,
   relayInformational,
@@ -235,8 +236,10 @@ export class ReverseProxy {
     const body = res.body;
     if (body === null) return;
     const latency = flushLatency(res, this.flushInterval);
+    // The paths split here: a known-length body with no hook to see it moves by callbacks (sendDirect).
+    const direct = this.modifyResponse == null ? sendDirect(rw, res, latency) : null;
     let writeFailed = false; // the client side failed, not the backend's body
-    const wrote = (writing: Promise<void>) =>
+    const wrote = <T>(writing: Promise<T>) =>
       writing.catch((err: unknown) => {
         writeFailed = true;
         throw err;
@@ -245,7 +248,10 @@ export class ReverseProxy {
     const buf = pool?.get() ?? null; // Go takes one for every copy
     let writer: MaxLatencyWriter | null = null;
     try {
-      if (body.ended && latency === 0) {
+      if (direct !== null) {
+        const readErr = await wrote(direct);
+        if (readErr !== null) throw readErr;
+      } else if (body.ended && latency === 0) {
         // Already off the wire whole (a small answer, the common case): one write, no flush timer.
         const all = await body.bytes();
         if (all.byteLength > 0) await wrote(rw.write(all));

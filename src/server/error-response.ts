@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { ErrClosed, ProtocolError } from '../errors.js';
 import { statusText } from '../message/status-text.js';
 
 /** After our FIN, how long a closing connection may linger before it is destroyed (Go's rstAvoidanceDelay). */
@@ -33,4 +34,16 @@ export function lingerClose(socket: Socket): void {
   const timer = setTimeout(() => socket.destroy(), LINGER_MS);
   timer.unref();
   socket.once('close', () => clearTimeout(timer));
+}
+
+/** isClientGone reports whether a failed response write only means the client went away, or the connection was closed or hijacked under it: nothing to log. */
+export function isClientGone(err: Error): boolean {
+  if (err === ErrClosed) return true;
+  const code = err instanceof ProtocolError ? err.code : (err as NodeJS.ErrnoException).code;
+  return (
+    code === 'ERR_SOCKET_CLOSED' ||
+    code === 'ECONNRESET' ||
+    code === 'EPIPE' ||
+    code === 'ERR_HIJACKED'
+  );
 }

@@ -1,7 +1,10 @@
 import { FORBIDDEN_TRAILERS, isToken } from '../message/field-syntax.js';
 import { Header } from '../message/header.js';
 import { forEachElement } from '../message/token-list.js';
+import type { Request } from '../message/request.js';
+import { statusText } from '../message/status-text.js';
 import { TrailerPrefix } from './handler.js';
+import { httpDate } from './http-date.js';
 
 const PREFIX_LOWER = TrailerPrefix.toLowerCase();
 
@@ -85,4 +88,25 @@ export function parseLength(value: string): number {
     n = n * 10 + c;
   }
   return n;
+}
+
+/** fillTrailers sets the trailer values once the handler is done: declared names from `header`, prefixed names as set. */
+export function fillTrailers(trailer: Header, header: ResponseHeader): void {
+  for (const name of trailer.names()) {
+    const values = header.values(name);
+    if (values.length > 0) trailer.set(name, values);
+  }
+  for (const [name, value] of header.prefixed) {
+    if (isToken(name) && !FORBIDDEN_TRAILERS.has(name.toLowerCase())) trailer.add(name, value);
+  }
+}
+
+/** Fields of a head written at hijack: no framing, whatever the handler set. */
+const FRAMING: ReadonlySet<string> = new Set(['content-length', 'transfer-encoding', 'trailer']);
+
+/** hijackHead is the head a hijacked response set with writeHeader goes out with (latin1): no framing, a Date added to `head` when missing. */
+export function hijackHead(req: Request, status: number, head: Header): string {
+  const minor = req.protoMinor === 0 ? 0 : 1;
+  if (!head.has('Date')) head.set('Date', httpDate());
+  return `HTTP/1.${minor} ${status} ${statusText(status)}\r\n${head.wireLines(FRAMING)}\r\n`;
 }

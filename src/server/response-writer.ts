@@ -1,25 +1,33 @@
 import type { ServerConn } from '../conn/server-conn.js';
-import { ErrAbortHandler, ErrClosed, ProtocolError } from '../errors.js';
+import { ErrAbortHandler, ProtocolError } from '../errors.js';
 import type { Detached } from '../io/socket-reader.js';
-import { FORBIDDEN_TRAILERS, isToken } from '../message/field-syntax.js';
 import { hasToken } from '../message/token-list.js';
 import { ADOPT, type AdoptingInit } from '../message/adopt.js';
 import { appendTrustedLine, Header, isEmptyHeader } from '../message/header.js';
 import type { Request } from '../message/request.js';
 import { bodyAllowed, Response, type ResponseInit } from '../message/response.js';
 import { statusText } from '../message/status-text.js';
+import type { Body } from '../message/body.js';
 import { BodyPipe } from './body-pipe.js';
+import { relayBody } from './body-relay.js';
 import { httpDate } from './http-date.js';
 import type { ResponseWriter } from './handler.js';
-import { declaredTrailers, parseLength, ResponseHeader } from './response-header.js';
+import { isClientGone } from './error-response.js';
+import { requestBodyCloses } from './unread-body.js';
+import {
+  declaredTrailers,
+  fillTrailers,
+  hijackHead,
+  parseLength,
+  ResponseHeader,
+} from './response-header.js';
 
 /** Body bytes held back before the head goes out, to send a Content-Length when the handler finishes first (Go's bufferBeforeChunkingSize). */
 const BUFFER_BEFORE_CHUNKING = 2048;
-/** An unread request body longer than this closes the connection instead of being drained (Go's maxPostHandlerReadBytes). */
-const MAX_POST_HANDLER_READ = 256 * 1024;
-/** Fields of a head written at hijack: no framing, whatever the handler set. */
-const FRAMING: ReadonlySet<string> = new Set(['content-length', 'transfer-encoding', 'trailer']);
 const FLUSH = Buffer.alloc(0);
+
+/** SEND_BODY keys ServerResponseWriter's fast path for a body of known length (internal; see the method). */
+export const SEND_BODY = Symbol('sendBody');
 
 /** ResponseContext: what a ResponseWriter needs from the connection serving it. */
 export interface ResponseContext {
@@ -68,6 +76,7 @@ export class ServerResponseWriter implements ResponseWriter {
   #buffered = 0;
   #res: Response | null = null; // once committed: the response handed to the conn
   #pipe: BodyPipe | null = null; // once committed with a streamed body
+  #relay: { stop(): void; reject(err: Error): void } | null = null; // a body given to [SEND_BODY]
   #sending: Promise<void> | null = null; // the conn's write of #res
   #sendError: Error | null = null;
   #committed = false;
@@ -172,6 +181,35 @@ export class ServerResponseWriter implements ResponseWriter {
     return pipe.written();
   }
 
+  /**
+   * [SEND_BODY] sends `body`, a connection's Body, as the whole body by
+   * callbacks (relayBody), when the head states its length and nothing is
+   * in the way (nothing written, body allowed, not HEAD, no trailers);
+   * `holdBack` keeps the first 2048 bytes back as `write` does. It resolves
+   * once written (null) or the source failed (its read error), and rejects
+   * when the write failed. Null, claiming nothing, when not in that state.
+   */
+  [SEND_BODY](body: Body, holdBack: boolean): Promise<Error | null> | null {
+    const length = this.#contentLength;
+    if (this.#hijacked || this.#done || this.#committed || this.#written > 0) return null;
+    if (length < 0 || !bodyAllowed(this.#status) || this.#req.method === 'HEAD') return null;
+    const head = this.#head!; // framing and trailers: the usual way
+    if (head.has('Trailer') || head.has('Transfer-Encoding') || this.#header.prefixed.size > 0) {
+      return null;
+    }
+    let settle!: { resolve(readErr: Error | null): void; reject(err: Error): void };
+    const sent = new Promise<Error | null>((resolve, reject) => (settle = { resolve, reject }));
+    const stop = relayBody(body, holdBack ? BUFFER_BEFORE_CHUNKING : 0, {
+      start: (out) => this.#commit(out),
+      end: () => void this.#sending!.then(() => settle.resolve(null), settle.reject),
+      error: (err) => settle.resolve(err),
+    });
+    if (stop === null) return null;
+    this.#written = length; // accepted: a later write past it is a mismatch
+    this.#relay = { stop, reject: settle.reject };
+    return sent;
+  }
+
   hijack(): Detached {
     if (this.#hijacked) throw new ProtocolError('ERR_HIJACKED', 'connection already hijacked');
     const detached = this.#ctx.conn.hijack(); // throws ErrClosed once the connection is gone
@@ -180,14 +218,7 @@ export class ServerResponseWriter implements ResponseWriter {
     this.#pipe?.abort(new ProtocolError('ERR_HIJACKED', 'the connection was hijacked'));
     if (!this.#committed && this.#status !== 0) {
       // Go flushes a head set with writeHeader before hijacking (a 101, a 200 to CONNECT).
-      const minor = this.#req.protoMinor === 0 ? 0 : 1;
-      const head = this.#head!;
-      if (!head.has('Date')) head.set('Date', httpDate());
-      const lines = head.wireLines(FRAMING);
-      detached.socket.write(
-        `HTTP/1.${minor} ${this.#status} ${statusText(this.#status)}\r\n${lines}\r\n`,
-        'latin1',
-      );
+      detached.socket.write(hijackHead(this.#req, this.#status, this.#head!), 'latin1');
       for (const chunk of this.#buffer) detached.socket.write(chunk);
     }
     this.#buffer = [];
@@ -222,7 +253,7 @@ export class ServerResponseWriter implements ResponseWriter {
     if (this.#status === 0) this.writeHeader(200);
     if (!this.#committed) this.#commit();
     // Trailer values are filled once the head is out, so only declared names are announced (Go).
-    this.#pipe?.end(() => this.#fillTrailers());
+    this.#pipe?.end(() => fillTrailers(this.#res!.trailer, this.#header));
     try {
       await this.#sending;
     } catch (err) {
@@ -230,7 +261,7 @@ export class ServerResponseWriter implements ResponseWriter {
       this.#logSendError(err as Error);
       return false;
     }
-    if (this.#requestBodyCloses()) this.#closeAfterReply = true;
+    if (requestBodyCloses(this.#req, this.#expectContinue)) this.#closeAfterReply = true;
     return !this.#closeAfterReply && !this.#hijacked;
   }
 
@@ -276,8 +307,8 @@ export class ServerResponseWriter implements ResponseWriter {
     });
   }
 
-  /** #commit hands the head to the connection: Go's chunkWriter.writeHeader. */
-  #commit(): void {
+  /** #commit hands the head to the connection (Go's chunkWriter.writeHeader), with `streamed` as its body when given. */
+  #commit(streamed?: Body): void {
     this.#committed = true;
     const req = this.#req;
     const status = this.#status;
@@ -304,7 +335,7 @@ export class ServerResponseWriter implements ResponseWriter {
       this.#ctx.conn.upgraded || // not hijacked: what follows is not HTTP
       this.#ctx.shuttingDown() ||
       hasToken(header.values('Connection'), 'close') ||
-      (this.#done && this.#requestBodyCloses());
+      (this.#done && requestBodyCloses(this.#req, this.#expectContinue));
     if (http10 && !close) {
       // An HTTP/1.0 keep-alive request stays open only with a known length.
       if (isHead || length >= 0 || !allowed) {
@@ -317,9 +348,11 @@ export class ServerResponseWriter implements ResponseWriter {
     this.#expectContinue = false;
     if (!header.has('Date')) appendTrustedLine(header, 'Date', httpDate());
 
-    let body: Uint8Array | BodyPipe | null = null;
+    let body: Uint8Array | BodyPipe | Body | null = null;
     this.#delimitedByClose = http10 && allowed && !isHead && length < 0;
-    if (allowed && !isHead) {
+    if (streamed !== undefined) {
+      body = streamed;
+    } else if (allowed && !isHead) {
       if (this.#done && length === this.#buffered && !trailers) {
         const buffer = this.#buffer;
         body =
@@ -344,41 +377,14 @@ export class ServerResponseWriter implements ResponseWriter {
     this.#sending.catch((err: unknown) => {
       this.#sendError ??= err as Error;
       this.#pipe?.abort(err as Error);
+      this.#relay?.stop();
+      this.#relay?.reject(err as Error);
     });
   }
 
-  /** #fillTrailers sets the trailer values once the handler is done: declared names from the header, prefixed names as set. */
-  #fillTrailers(): void {
-    const trailer = this.#res!.trailer;
-    for (const name of trailer.names()) {
-      const values = this.#header.values(name);
-      if (values.length > 0) trailer.set(name, values);
-    }
-    for (const [name, value] of this.#header.prefixed) {
-      if (isToken(name) && !FORBIDDEN_TRAILERS.has(name.toLowerCase())) trailer.add(name, value);
-    }
-  }
-
-  /**
-   * #requestBodyCloses reports whether the unread rest of the request body
-   * must close the connection rather than be drained by the next read: the
-   * 100 Continue was never sent, the handler stopped reading part way, or
-   * the rest is of unknown or large length (Go's maxPostHandlerReadBytes).
-   */
-  #requestBodyCloses(): boolean {
-    const req = this.#req;
-    const body = req.body;
-    if (body === null || body.ended) return false;
-    if (this.#expectContinue || body.consumed) return true;
-    return req.contentLength < 0 || req.contentLength > MAX_POST_HANDLER_READ;
-  }
-
   #logSendError(err: Error): void {
-    if (err === ErrClosed) return;
-    const code = err instanceof ProtocolError ? err.code : (err as NodeJS.ErrnoException).code;
-    // The client went away, or the connection was closed or hijacked under the response: nothing to report.
-    if (code === 'ERR_SOCKET_CLOSED' || code === 'ECONNRESET' || code === 'EPIPE') return;
-    if (code === 'ERR_HIJACKED') return;
-    this.#ctx.errorLog(`writing the response to ${this.#req.remoteAddr}: ${err.message}`);
+    if (!isClientGone(err)) {
+      this.#ctx.errorLog(`writing the response to ${this.#req.remoteAddr}: ${err.message}`);
+    }
   }
 }

@@ -1,4 +1,5 @@
 import { Body, takeEndedBody } from '../message/body.js';
+import { type BodyListener, type BodyTap, LISTEN } from '../message/body-listener.js';
 import type { BodySource } from '../message/body-source.js';
 import { headerPairs } from '../message/header.js';
 
@@ -18,6 +19,7 @@ export class TransportBody extends Body {
   #done: ((clean: boolean) => void) | null;
 
   readonly #inner: Body;
+  #tap: BodyTap | null = null; // on the inner body while it streams
 
   constructor(inner: Body, highWaterMark: number, done: (clean: boolean) => void) {
     // Its own trailer, announced names only: values arrive when its consumer reaches the end.
@@ -31,7 +33,7 @@ export class TransportBody extends Body {
       this.#finish();
       return;
     }
-    void this.#pump(inner[Symbol.asyncIterator]());
+    this.#pump();
   }
 
   /** settled reports whether `done` was called. */
@@ -49,6 +51,17 @@ export class TransportBody extends Body {
     return dumped;
   }
 
+  override [LISTEN](listener: BodyListener): BodyTap {
+    const tap = super[LISTEN](listener)!; // never made from user data
+    return {
+      resume: () => tap.resume(),
+      stop: () => {
+        this.#abandon();
+        tap.stop();
+      },
+    };
+  }
+
   override toSource(): BodySource {
     const source = super.toSource();
     const chunks = {
@@ -57,32 +70,47 @@ export class TransportBody extends Body {
     return { length: source.length, bytes: source.bytes, chunks: () => chunks };
   }
 
-  async #pump(it: AsyncIterator<Uint8Array>): Promise<void> {
-    try {
-      for (;;) {
-        const r = await it.next();
-        if (this.settled) return;
-        if (r.done === true) break;
-        if (!this.push(r.value)) await this.#drained();
-      }
-    } catch (err) {
-      this.fail(err as Error);
-      this.#settle(false);
-      return;
-    }
-    this.#finish();
+  /**
+   * #pump moves the inner body's chunks into this one as the connection
+   * delivers them (views, no promise per chunk), pausing the inner body
+   * while this one is full.
+   */
+  #pump(): void {
+    // The inner body, held by the connection, holds this one only weakly:
+    // an unread body left full must stay collectable (its connection is then closed).
+    const self = new WeakRef(this);
+    const tap = this.#inner[LISTEN]({
+      data: (chunk) => {
+        const body = self.deref();
+        return body === undefined ? false : body.#take(chunk);
+      },
+      end: () => {
+        const body = self.deref();
+        if (body !== undefined) body.#finish();
+      },
+      error: (err) => {
+        const body = self.deref();
+        if (body !== undefined) body.#failWith(err);
+      },
+    })!; // a connection's body
+    this.#tap = tap;
+    this.onDrain = () => tap.resume();
+    tap.resume();
+  }
+
+  #take(chunk: Uint8Array): boolean {
+    return this.settled || this.push(chunk);
+  }
+
+  #failWith(err: Error): void {
+    this.fail(err);
+    this.#settle(false);
   }
 
   /** #finish ends this body with the inner one's trailer values, complete now that it ended. */
   #finish(): void {
     this.end(headerPairs(this.#inner.trailer));
     this.#settle(true);
-  }
-
-  #drained(): Promise<void> {
-    return new Promise((resolve) => {
-      this.onDrain = resolve;
-    });
   }
 
   /** #watch reports an iterator's early `return()` (a `break`, a throw in the loop) as abandonment. */
@@ -100,7 +128,7 @@ export class TransportBody extends Body {
     if (this.settled) return;
     this.end(); // for the consumer, a discarded body has ended
     this.#settle(false);
-    this.onDrain?.(); // let a pump waiting for room see it is over
+    this.#tap?.stop(); // the connection is closed: nothing more to read
   }
 
   #settle(clean: boolean): void {

@@ -1,0 +1,26 @@
+/**
+ * LISTEN keys Body's callback consumer (internal): `body[LISTEN](listener)`
+ * claims the body and returns a BodyTap, paused until its first `resume()`
+ * (null, claiming nothing, for a body made from user data).
+ */
+export const LISTEN = Symbol('listen');
+
+/**
+ * BodyListener takes a body's chunks as they are pushed, with no promise
+ * per chunk: the writers' fast path. Exactly one of `end` and `error` is
+ * called last, once, unless the tap was stopped first.
+ */
+export interface BodyListener {
+  /** data takes a chunk (a view of the received bytes, not copied); false pauses delivery until `resume()`. */
+  data(chunk: Uint8Array): boolean;
+  /** end: every chunk was delivered and the trailer is complete. */
+  end(): void;
+  /** error: the body failed after the chunks delivered. */
+  error(err: Error): void;
+}
+
+/** BodyTap controls a listened body: `resume()` (re)starts delivery, `stop()` abandons the body like `break`. */
+export interface BodyTap {
+  resume(): void;
+  stop(): void;
+}
