@@ -60,7 +60,7 @@ function openTunnel(proxyPort: number, target: number): Promise<Socket> {
     const socket = connect({ port: proxyPort, host: '127.0.0.1', noDelay: true });
     socket.on('error', reject);
     socket.write(`CONNECT 127.0.0.1:${target} HTTP/1.1\r\nHost: 127.0.0.1:${target}\r\n\r\n`);
-    let seen = Buffer.alloc(0);
+    let seen: Buffer = Buffer.alloc(0);
     const onData = (chunk: Buffer) => {
       seen = seen.length === 0 ? chunk : Buffer.concat([seen, chunk]);
       const end = seen.indexOf('\r\n\r\n');
