@@ -11,6 +11,11 @@
  *   and ClientConn (one backend connection per client connection, no
  *   header rules): what the server, the ReverseProxy and the Transport add
  *   is `proxy` minus `loop`;
+ * - `fused`: the floor of a fused path, our Parser straight on both sockets
+ *   (callbacks only: no conn, Request, Response or Body object, no promise;
+ *   the heads copied field by field, X-Forwarded-For and Date added), what
+ *   a proxy that goes from parsed head to outgoing bytes could cost;
+ * - `pipe`: the two sockets piped, no HTTP: the syscall floor of `loop`;
  * - `server`: createServer with a handler writing `hello world`;
  * - `conn`: the ServerConn accept loop of bench/conn/hello-servers.ts;
  * - `node`: node:http's hello world; `raw`: the raw backend alone (the floor).
@@ -25,8 +30,9 @@ import {
   Response,
   Transport,
 } from '../../dist/index.js';
+import { Parser } from '../../dist/parser/index.js';
 
-const MODES = ['proxy', 'loop', 'server', 'conn', 'node', 'raw'] as const;
+const MODES = ['proxy', 'loop', 'fused', 'pipe', 'server', 'conn', 'node', 'raw'] as const;
 type Mode = (typeof MODES)[number];
 const CONNECTIONS = 50;
 const HELLO = 'hello world';
@@ -76,6 +82,15 @@ async function start(mode: Mode): Promise<{ port: number; stop(): Promise<void> 
       const port = await listen(server);
       return { port, stop: () => closeAll(server.close(), backend.close()) };
     }
+    case 'fused':
+    case 'pipe': {
+      const backend = rawBackend();
+      const backendPort = await listen(backend);
+      const serve = mode === 'fused' ? fusedLoop : pipeLoop;
+      const server = net.createServer({ noDelay: true }, (socket) => serve(socket, backendPort));
+      const port = await listen(server);
+      return { port, stop: () => closeAll(server.close(), backend.close()) };
+    }
     case 'server': {
       const server = createServer((rw) => rw.write(HELLO));
       const { port } = await server.listen(0, '127.0.0.1');
@@ -116,6 +131,51 @@ async function proxyLoop(socket: net.Socket, backendPort: number): Promise<void>
   } finally {
     conn.close();
     backendSocket.destroy();
+  }
+}
+
+/** fusedLoop relays each request head and response of `socket` through one backend socket with two Parsers. */
+function fusedLoop(socket: net.Socket, backendPort: number): void {
+  const backend = net.connect(backendPort, '127.0.0.1').setNoDelay(true);
+  const body: Uint8Array[] = [];
+  let head = '';
+  const requests = new Parser('request', {
+    onHeadersComplete(h) {
+      let out = `${h.method} ${h.url} HTTP/1.1\r\n`;
+      for (const [name, value] of h.headers) out += `${name}: ${value}\r\n`;
+      backend.write(`${out}X-Forwarded-For: 127.0.0.1\r\n\r\n`, 'latin1');
+    },
+  });
+  const responses = new Parser('response', {
+    onHeadersComplete(h) {
+      head = `HTTP/1.1 ${h.status} ${h.statusText}\r\n`;
+      for (const [name, value] of h.headers) head += `${name}: ${value}\r\n`;
+    },
+    onBody: (chunk) => void body.push(chunk),
+    onMessageComplete() {
+      socket.cork();
+      socket.write(`${head}Date: Mon, 07 Dec 2026 11:00:00 GMT\r\n\r\n`, 'latin1');
+      for (const chunk of body) socket.write(chunk);
+      socket.uncork();
+      body.length = 0;
+    },
+  });
+  socket.on('data', (chunk: Buffer) => requests.execute(chunk));
+  backend.on('data', (chunk: Buffer) => responses.execute(chunk));
+  closeTogether(socket, backend);
+}
+
+/** pipeLoop pipes `socket` to its own backend socket both ways. */
+function pipeLoop(socket: net.Socket, backendPort: number): void {
+  const backend = net.connect(backendPort, '127.0.0.1').setNoDelay(true);
+  socket.pipe(backend).pipe(socket);
+  closeTogether(socket, backend);
+}
+
+function closeTogether(a: net.Socket, b: net.Socket): void {
+  for (const socket of [a, b]) {
+    socket.on('error', ignore);
+    socket.on('close', () => (socket === a ? b : a).destroy());
   }
 }
 
