@@ -6,8 +6,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from './command.js';
-import { readFlags, UsageError } from './flags.js';
-import { PARSER_FLAGS, PARSER_FLAGS_USAGE, parserFlags } from './parser-flags.js';
+import { UsageError } from './flags.js';
+import { PARSER_FLAGS_USAGE, readParserCommand } from './parser-flags.js';
 import {
   type ComparableResult,
   comparableResult,
@@ -42,12 +42,9 @@ function summary(r: ComparableResult): string {
 }
 
 async function run(argv: string[]): Promise<number> {
-  const flags = readFlags(argv, PARSER_FLAGS);
-  if (flags.values.has('help')) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  const { kind, options } = parserFlags(flags);
+  const flags = readParserCommand(argv, USAGE);
+  if (flags === null) return 0;
+  const { kind, options } = flags;
   if (flags.positionals.length !== 1) throw new UsageError('diff takes one directory');
   const dir = flags.positionals[0]!;
   const names = await readdir(dir).catch((err: Error) => {

@@ -4,8 +4,8 @@
  * or the error with its code, reason and a caret under the offending byte.
  */
 import type { Command } from './command.js';
-import { readFlags, UsageError } from './flags.js';
-import { PARSER_FLAGS, PARSER_FLAGS_USAGE, parserFlags, readInput } from './parser-flags.js';
+import { UsageError } from './flags.js';
+import { PARSER_FLAGS_USAGE, readInput, readParserCommand } from './parser-flags.js';
 import { caretLines, escapeBytes } from './wire-text.js';
 import { parseMessages } from '../parser/parse-messages.js';
 import type { ParsedMessage, ParseResult } from '../parser/types.js';
@@ -61,12 +61,9 @@ export function describeResult(input: Uint8Array, result: ParseResult): string {
 }
 
 async function run(argv: string[]): Promise<number> {
-  const flags = readFlags(argv, PARSER_FLAGS);
-  if (flags.values.has('help')) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  const { kind, options } = parserFlags(flags);
+  const flags = readParserCommand(argv, USAGE);
+  if (flags === null) return 0;
+  const { kind, options } = flags;
   const files = flags.positionals.length > 0 ? flags.positionals : ['-'];
   if (files.filter((f) => f === '-').length > 1) throw new UsageError('- given twice');
   let status = 0;

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { LENIENT_FLAGS } from '../parser/constants.js';
 import type { ParserKind, ParserOptions } from '../parser/types.js';
-import { type FlagSpec, type ReadFlags, UsageError } from './flags.js';
+import { type FlagSpec, readFlags, type ReadFlags, UsageError } from './flags.js';
 
 /** PARSER_FLAGS: the flags `httpwire parse` and `httpwire diff` share. */
-export const PARSER_FLAGS: FlagSpec = {
+const PARSER_FLAGS: FlagSpec = {
   request: { kind: 'boolean' },
   response: { kind: 'boolean' },
   method: { kind: 'string', repeat: true },
@@ -22,13 +22,13 @@ export const PARSER_FLAGS_USAGE = `  --request              read requests (the d
 `;
 
 /** ParserFlags: what the shared flags ask for; `kind` is null when neither --request nor --response was given. */
-export interface ParserFlags {
+interface ParserFlags {
   kind: ParserKind | null;
   options: ParserOptions;
 }
 
 /** parserFlags reads the shared flags: an unknown leniency or both kinds throw a UsageError. */
-export function parserFlags({ values }: ReadFlags): ParserFlags {
+function parserFlags({ values }: ReadFlags): ParserFlags {
   if (values.has('request') && values.has('response')) {
     throw new UsageError('--request and --response exclude each other');
   }
@@ -48,6 +48,25 @@ export function parserFlags({ values }: ReadFlags): ParserFlags {
     options.maxHeaderBytes = max;
   }
   return { kind, options };
+}
+
+/** ParserCommandFlags: a parser subcommand's flags, read. */
+export interface ParserCommandFlags extends ParserFlags {
+  /** The positional arguments. */
+  positionals: string[];
+}
+
+/**
+ * readParserCommand reads the flags of `parse` or `diff`: with `--help` it
+ * prints `usage` and returns null; a bad flag throws a UsageError.
+ */
+export function readParserCommand(argv: string[], usage: string): ParserCommandFlags | null {
+  const flags = readFlags(argv, PARSER_FLAGS);
+  if (flags.values.has('help')) {
+    process.stdout.write(usage);
+    return null;
+  }
+  return { ...parserFlags(flags), positionals: flags.positionals };
 }
 
 /** readInput reads a whole file, or standard input for `-`. */
