@@ -16,7 +16,7 @@ import type { Bench, BenchOptions } from './bench.js';
 import { canPin, Child, PEER_CPU, spawnPinned, TESTED_CPU } from './conn/child.js';
 import { envNumber, formatRatio } from './conn/rounds.js';
 import { formatTargets, type Load, measureRows, type Row, type Target } from './conn/rated-rows.js';
-import { hasWrk, runWrk } from './conn/wrk.js';
+import { hasWrk, runWrk, wrkErrors } from './conn/wrk.js';
 import { formatRate, formatTable } from './report.js';
 
 const CONNECTIONS = 50;
@@ -60,9 +60,8 @@ export const bench: Bench = {
           pipelined: false,
           script: { path: luaScript(), args: [`127.0.0.1:${targets.origin}`] },
         });
-        if (r.non2xx > 0 || r.socketErrors > 0) {
-          print(`  ${p.name}: ${r.non2xx} non-2xx, ${r.socketErrors} socket errors`);
-        }
+        const errors = wrkErrors(r);
+        if (errors !== null) print(`  ${p.name}: ${errors}`);
         return { rate: r.requestsPerSec, units: r.requests };
       };
       const http = proxies.filter((p) => p.name !== 'pipe');

@@ -14,7 +14,7 @@ import type { Bench, BenchOptions } from './bench.js';
 import { canPin, Child, PEER_CPU, spawnPinned, TESTED_CPU } from './conn/child.js';
 import { envNumber, formatRatio } from './conn/rounds.js';
 import { formatTargets, type Load, measureRows, type Row, type Target } from './conn/rated-rows.js';
-import { hasWrk, runWrk } from './conn/wrk.js';
+import { hasWrk, runWrk, wrkErrors } from './conn/wrk.js';
 import { checkHello } from './proxy/check.js';
 import { download, hasCurl } from './proxy/download.js';
 import { buildGoProxy, type GoProxy } from './proxy/go-proxy.js';
@@ -151,11 +151,8 @@ async function measureRequests(
       connections: CONNECTIONS,
       pipelined: false,
     });
-    if (result.non2xx > 0 || result.socketErrors > 0) {
-      print(
-        `  ${p.contender.name}: ${result.non2xx} non-2xx, ${result.socketErrors} socket errors`,
-      );
-    }
+    const errors = wrkErrors(result);
+    if (errors !== null) print(`  ${p.contender.name}: ${errors}`);
     return { rate: result.requestsPerSec, units: result.requests };
   };
   for (const p of proxies) await load(p, 2);

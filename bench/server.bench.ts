@@ -28,7 +28,7 @@ import {
   spread,
 } from './conn/rounds.js';
 import type { MemoryReport } from './conn/serve.js';
-import { hasWrk, PIPELINE_DEPTH, runWrk } from './conn/wrk.js';
+import { hasWrk, PIPELINE_DEPTH, runWrk, wrkErrors } from './conn/wrk.js';
 import { formatBytes, formatRate, formatTable } from './report.js';
 
 const CONNECTIONS = 50;
@@ -119,11 +119,8 @@ async function measureThroughput(
           connections: CONNECTIONS,
           pipelined,
         });
-        if (result.non2xx > 0 || result.socketErrors > 0) {
-          print(
-            `  ${c.name}, ${mode}: ${result.non2xx} non-2xx, ${result.socketErrors} socket errors`,
-          );
-        }
+        const errors = wrkErrors(result);
+        if (errors !== null) print(`  ${c.name}, ${mode}: ${errors}`);
         return result.requestsPerSec;
       };
       for (const c of CONTENDERS) await turn(c, 1);

@@ -19,7 +19,7 @@ import {
   runRounds,
   spread,
 } from './conn/rounds.js';
-import { hasWrk, runWrk } from './conn/wrk.js';
+import { hasWrk, runWrk, wrkErrors } from './conn/wrk.js';
 import { checkHello } from './proxy/check.js';
 import { formatRate, formatTable } from './report.js';
 import type { BalancerKind } from './upstream/balancers.js';
@@ -178,9 +178,8 @@ async function measure(
       pipelined: false,
     });
     const after = [treeCpuMicros(c.pid), treeCpuMicros(backendPid)];
-    if (result.non2xx > 0 || result.socketErrors > 0) {
-      print(`  ${c.name}: ${result.non2xx} non-2xx, ${result.socketErrors} socket errors`);
-    }
+    const errors = wrkErrors(result);
+    if (errors !== null) print(`  ${c.name}: ${errors}`);
     const samples = cpu.get(c.name)!;
     const perRequest = (i: number) => (after[i]! - before[i]!) / result.requests;
     if (after[0] !== null && before[0] !== null) samples.own.push(perRequest(0));

@@ -29,6 +29,12 @@ export interface WrkResult {
   non2xx: number;
 }
 
+/** wrkErrors describes a run's failed requests ("3 non-2xx, 0 socket errors"), or null when every request got a 2xx. */
+export function wrkErrors(result: WrkResult): string | null {
+  if (result.non2xx === 0 && result.socketErrors === 0) return null;
+  return `${result.non2xx} non-2xx, ${result.socketErrors} socket errors`;
+}
+
 /** hasWrk reports whether a `wrk` binary is on the PATH. */
 export function hasWrk(): boolean {
   return spawnSync('wrk', ['-v']).error === undefined;
