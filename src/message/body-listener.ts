@@ -1,9 +1,13 @@
 /**
  * LISTEN keys Body's callback consumer (internal): `body[LISTEN](listener)`
- * claims the body and returns a BodyTap, paused until its first `resume()`
- * (null, claiming nothing, for a body made from user data).
+ * claims a body a connection fills and returns a BodyTap, paused until its
+ * first `resume()`. Check `body[LISTENABLE]` first: a body made from user
+ * data is written from its source instead.
  */
 export const LISTEN = Symbol('listen');
+
+/** LISTENABLE keys Body's getter saying whether `[LISTEN]` may claim it: true for a body a connection fills. */
+export const LISTENABLE = Symbol('listenable');
 
 /**
  * BodyListener takes a body's chunks as they are pushed, with no promise

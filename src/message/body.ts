@@ -2,7 +2,7 @@ import { ProtocolError } from '../errors.js';
 import type { HeaderPair } from '../parser/types.js';
 import { type BodyInit, type BodySource, bodySource } from './body-source.js';
 import { Header } from './header.js';
-import { type BodyListener, type BodyTap, LISTEN } from './body-listener.js';
+import { type BodyListener, type BodyTap, LISTEN, LISTENABLE } from './body-listener.js';
 
 /** BodyOptions: for bodies a connection fills. */
 export interface BodyOptions {
@@ -287,14 +287,19 @@ export class Body implements AsyncIterable<Uint8Array> {
     };
   }
 
+  /** [LISTENABLE]: whether `[LISTEN]` may claim this body, i.e. a connection fills it (not made from user data). */
+  get [LISTENABLE](): boolean {
+    return this.#source === null;
+  }
+
   /**
    * [LISTEN] claims the body for a callback consumer: chunks go to
    * `listener.data` as they are pushed (the buffered ones first, on the
-   * first `resume()`), then `end` or `error`. A body made from user data
-   * is not claimed and gives null: write it with `toSource()`.
+   * first `resume()`), then `end` or `error`. Only for a body that is
+   * `[LISTENABLE]`: one made from user data is written with `toSource()`.
    */
-  [LISTEN](listener: BodyListener): BodyTap | null {
-    if (this.#source !== null) return null;
+  [LISTEN](listener: BodyListener): BodyTap {
+    if (this.#source !== null) throw new TypeError('[LISTEN] on a body made from user data');
     this.#claim();
     this.#listener = listener;
     return {

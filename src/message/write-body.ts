@@ -1,6 +1,6 @@
 import { ProtocolError } from '../errors.js';
 import { Body } from './body.js';
-import { type BodyListener, type BodyTap, LISTEN } from './body-listener.js';
+import { type BodyListener, type BodyTap, LISTEN, LISTENABLE } from './body-listener.js';
 import { type BodyInit, type BodySource, bodySource } from './body-source.js';
 import { CRLF, chunkHeader, lastChunk } from './chunked.js';
 import type { Framing } from './write-head.js';
@@ -208,11 +208,10 @@ export function writeBody(
   if (framing.kind === 'none') {
     return head === undefined ? undefined : writeWhole(sink, head, NO_BYTES, 0);
   }
-  if (body instanceof Body) {
+  if (body instanceof Body && body[LISTENABLE]) {
     const out = new FramedWriter(sink, framing);
     if (head !== undefined) out.head(head);
-    const writing = writeListened(body, out);
-    if (writing !== null) return writing;
+    return writeListened(body, out);
   }
   const source = toSource(body);
   if (source !== null && source.bytes !== null && framing.kind === 'length') {
@@ -283,9 +282,9 @@ function sendParts(sink: Sink, head: string, parts: readonly Uint8Array[], total
  * one with the head when it is ready within one turn of the event loop (the
  * head goes alone after that), and delivery pauses while the sink waits for
  * 'drain'. A failed write or a chunk past the declared length abandons the
- * body. Null, claiming nothing, for a body made from user data.
+ * body. `body` must be `[LISTENABLE]`.
  */
-function writeListened(body: Body, out: FramedWriter): Promise<void> | null {
+function writeListened(body: Body, out: FramedWriter): Promise<void> {
   let settle!: { resolve(): void; reject(err: Error): void };
   const written = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
   let headTimer: NodeJS.Immediate | undefined;
@@ -325,7 +324,6 @@ function writeListened(body: Body, out: FramedWriter): Promise<void> | null {
     },
   };
   tap = body[LISTEN](listener);
-  if (tap === null) return null;
   tap.resume(); // the chunks already received go now, the first with the head
   if (out.pending) {
     headTimer = setImmediate(() => {

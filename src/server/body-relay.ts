@@ -19,10 +19,10 @@ export interface RelayHooks {
  * bytes or the source ends before `start` is called (a writer holds back
  * a small body's start: Go's bufferBeforeChunkingSize); with 0, `start`
  * runs at once, so the head goes out before any body byte. It returns the
- * function that abandons the source, for when the write failed; null,
- * claiming nothing, when `source` was made from user data.
+ * function that abandons the source, for when the write failed. `source`
+ * must be `[LISTENABLE]`.
  */
-export function relayBody(source: Body, hold: number, hooks: RelayHooks): (() => void) | null {
+export function relayBody(source: Body, hold: number, hooks: RelayHooks): () => void {
   let out: Body | null = null;
   let held: Uint8Array[] = [];
   let heldBytes = 0;
@@ -37,7 +37,7 @@ export function relayBody(source: Body, hold: number, hooks: RelayHooks): (() =>
     held = [];
     return ok;
   };
-  tap = source[LISTEN]({
+  const claimed = source[LISTEN]({
     data(chunk) {
       if (out !== null) return out.push(chunk);
       held.push(chunk);
@@ -54,8 +54,8 @@ export function relayBody(source: Body, hold: number, hooks: RelayHooks): (() =>
       hooks.error(err);
     },
   });
-  if (tap === null) return null;
+  tap = claimed;
   if (hold === 0) open();
-  tap.resume();
-  return () => tap?.stop();
+  claimed.resume();
+  return () => claimed.stop();
 }

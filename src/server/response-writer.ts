@@ -8,6 +8,7 @@ import type { Request } from '../message/request.js';
 import { bodyAllowed, Response, type ResponseInit } from '../message/response.js';
 import { statusText } from '../message/status-text.js';
 import type { Body } from '../message/body.js';
+import { LISTENABLE } from '../message/body-listener.js';
 import { BodyPipe } from './body-pipe.js';
 import { relayBody } from './body-relay.js';
 import { httpDate } from './http-date.js';
@@ -187,12 +188,14 @@ export class ServerResponseWriter implements ResponseWriter {
    * in the way (nothing written, body allowed, not HEAD, no trailers);
    * `holdBack` keeps the first 2048 bytes back as `write` does. It resolves
    * once written (null) or the source failed (its read error), and rejects
-   * when the write failed. Null, claiming nothing, when not in that state.
+   * when the write failed. Null, claiming nothing, when not in that state
+   * or when `body` was made from user data.
    */
   [SEND_BODY](body: Body, holdBack: boolean): Promise<Error | null> | null {
     const length = this.#contentLength;
     if (this.#hijacked || this.#done || this.#committed || this.#written > 0) return null;
     if (length < 0 || !bodyAllowed(this.#status) || this.#req.method === 'HEAD') return null;
+    if (!body[LISTENABLE]) return null;
     const head = this.#head!; // framing and trailers: the usual way
     if (head.has('Trailer') || head.has('Transfer-Encoding') || this.#header.prefixed.size > 0) {
       return null;
@@ -204,7 +207,6 @@ export class ServerResponseWriter implements ResponseWriter {
       end: () => void this.#sending!.then(() => settle.resolve(null), settle.reject),
       error: (err) => settle.resolve(err),
     });
-    if (stop === null) return null;
     this.#written = length; // accepted: a later write past it is a mismatch
     this.#relay = { stop, reject: settle.reject };
     return sent;

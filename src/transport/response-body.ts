@@ -52,7 +52,7 @@ export class TransportBody extends Body {
   }
 
   override [LISTEN](listener: BodyListener): BodyTap {
-    const tap = super[LISTEN](listener)!; // never made from user data
+    const tap = super[LISTEN](listener);
     return {
       resume: () => tap.resume(),
       stop: () => {
@@ -92,7 +92,7 @@ export class TransportBody extends Body {
         const body = self.deref();
         if (body !== undefined) body.#failWith(err);
       },
-    })!; // a connection's body
+    });
     this.#tap = tap;
     this.onDrain = () => tap.resume();
     tap.resume();

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Body } from '../../src/message/body.js';
-import { type BodyListener, LISTEN } from '../../src/message/body-listener.js';
+import { type BodyListener, LISTEN, LISTENABLE } from '../../src/message/body-listener.js';
 
 /** recorder is a listener writing what it gets into `events`; `room` chunks are taken before it pauses. */
 function recorder(room = Infinity) {
@@ -29,7 +29,7 @@ describe('Body listener', () => {
     const body = new Body();
     body.push(Buffer.from('a'));
     const { events, listener } = recorder();
-    const tap = body[LISTEN](listener)!;
+    const tap = body[LISTEN](listener);
     expect(body.consumed).toBe(true);
     expect(events).toEqual([]);
     tap.resume();
@@ -43,7 +43,7 @@ describe('Body listener', () => {
     let drains = 0;
     body.onDrain = () => drains++;
     const { events, listener, refill } = recorder(1);
-    const tap = body[LISTEN](listener)!;
+    const tap = body[LISTEN](listener);
     tap.resume();
     expect(body.push(Buffer.from('a'))).toBe(true); // taken, then paused
     expect(body.push(Buffer.from('b'))).toBe(true);
@@ -58,7 +58,7 @@ describe('Body listener', () => {
   it('ends after the chunks, in a microtask rather than inside end()', async () => {
     const body = new Body();
     const { events, listener } = recorder();
-    body[LISTEN](listener)!.resume();
+    body[LISTEN](listener).resume();
     body.push(Buffer.from('a'));
     body.end([['X-T', '1']]);
     expect(events).toEqual(['a']);
@@ -70,7 +70,7 @@ describe('Body listener', () => {
   it('holds the end back while paused', async () => {
     const ended = new Body();
     const one = recorder(1);
-    const tap = ended[LISTEN](one.listener)!;
+    const tap = ended[LISTEN](one.listener);
     tap.resume();
     ended.push(Buffer.from('a'));
     ended.push(Buffer.from('b'));
@@ -86,7 +86,7 @@ describe('Body listener', () => {
     const body = new Body();
     body.push(Buffer.from('a'));
     const { events, listener } = recorder();
-    const tap = body[LISTEN](listener)!;
+    const tap = body[LISTEN](listener);
     body.fail(new Error('cut'));
     tap.resume();
     await tick();
@@ -98,7 +98,7 @@ describe('Body listener', () => {
     let drains = 0;
     body.onDrain = () => drains++;
     const { events, listener } = recorder(1);
-    const tap = body[LISTEN](listener)!;
+    const tap = body[LISTEN](listener);
     tap.resume();
     body.push(Buffer.from('a'));
     expect(body.push(Buffer.from('b'))).toBe(false);
@@ -111,9 +111,11 @@ describe('Body listener', () => {
     expect(events).toEqual(['a']);
   });
 
-  it('gives null and claims nothing for a body made from user data', async () => {
+  it('is not listenable, and claims nothing, for a body made from user data', async () => {
     const body = Body.from('user data');
-    expect(body[LISTEN](recorder().listener)).toBeNull();
+    expect(new Body()[LISTENABLE]).toBe(true);
+    expect(body[LISTENABLE]).toBe(false);
+    expect(() => body[LISTEN](recorder().listener)).toThrow(TypeError);
     expect(await body.text()).toBe('user data');
   });
 
