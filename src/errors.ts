@@ -46,6 +46,11 @@ export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** clientGone is the reason a request's abort carries when its client's connection closed (`ERR_CLIENT_GONE`). */
+export function clientGone(): ProtocolError {
+  return new ProtocolError('ERR_CLIENT_GONE', 'client disconnected');
+}
+
 function sentinel(code: string, message: string): ProtocolError {
   return Object.freeze(new ProtocolError(code, message));
 }

@@ -4,7 +4,7 @@
  * or the tunnel idles; or hand the tunnel to `onTunnel` first.
  */
 import type { Socket } from 'node:net';
-import { ProtocolError } from '../errors.js';
+import { clientGone } from '../errors.js';
 import { type AbortWatch, LazyAbort } from '../message/abort-watch.js';
 import { type Request, requestAbort } from '../message/request.js';
 import { copySwitchedProtocol } from '../proxy/switch-protocol-copier.js';
@@ -191,7 +191,7 @@ async function copyTunnel(
 /** closing returns an abort that fires when `socket` closes (a dial for a client that left stops). */
 function closing(socket: Socket): AbortWatch {
   const abort = new LazyAbort();
-  const gone = () => abort.abort(new ProtocolError('ERR_CLIENT_GONE', 'client disconnected'));
+  const gone = () => abort.abort(clientGone());
   if (socket.destroyed) gone();
   else socket.once('close', gone);
   return abort;

@@ -2,7 +2,14 @@ import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import type { ConnOptions } from '../conn/conn-options.js';
 import { newServerConn, type ServerConn } from '../conn/server-conn.js';
-import { ErrAbortHandler, ErrClosed, ErrPersistEOF, ParseError, ProtocolError } from '../errors.js';
+import {
+  clientGone,
+  ErrAbortHandler,
+  ErrClosed,
+  ErrPersistEOF,
+  ParseError,
+  ProtocolError,
+} from '../errors.js';
 import { hasToken } from '../message/token-list.js';
 import { LazyAbort } from '../message/abort-watch.js';
 import { type IncomingRequest, setRequestAbort } from '../message/request.js';
@@ -65,7 +72,7 @@ export class ConnectionLoop {
   readonly #onClose = () => {
     this.#state = State.DONE;
     this.#disposeTimers();
-    this.#request?.abort.abort(new ProtocolError('ERR_CLIENT_GONE', 'client disconnected'));
+    this.#request?.abort.abort(clientGone());
     this.#resolveDone();
   };
   readonly #onError = () => {}; // socket errors reach the conn's reader; this keeps them from crashing
