@@ -228,7 +228,8 @@ export function newServerConn<S extends Socket>(
   return new ServerConn(socket, head, options);
 }
 
-function formatAddress(address: string | undefined, port: number | undefined): string {
+/** formatAddress formats a peer address as `Request.remoteAddr`: `host:port`, `[v6]:port`, '' when unknown. */
+export function formatAddress(address: string | undefined, port: number | undefined): string {
   if (address === undefined) return '';
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
 }

@@ -4,16 +4,8 @@ import { type Deferred, deferred } from '../io/deferred.js';
 import type { SocketReader } from '../io/socket-reader.js';
 import { Parser } from '../parser/parser.js';
 import type { HeaderPair, MessageHead, ParserKind } from '../parser/types.js';
+import { DEFAULT_MAX_HEADER_BYTES, parserLimits } from './parser-limits.js';
 import { Body } from './body.js';
-
-/** Default `maxHeaderBytes` of a connection: Node's is 16 KiB, Go's 1 MiB. */
-const DEFAULT_MAX_HEADER_BYTES = 65536;
-/** Default `maxHeaderCount` of a connection (Apache's LimitRequestFields is 100, Node drops fields past 2000). */
-const DEFAULT_MAX_HEADER_COUNT = 256;
-/** Default `maxRequestLineBytes` of a connection, nginx's (large_client_header_buffers 8k). */
-const DEFAULT_MAX_REQUEST_LINE_BYTES = 8192;
-/** Default `maxChunkExtensionBytes` of a connection, Node's (CVE-2024-22019). */
-const DEFAULT_MAX_CHUNK_EXTENSION_BYTES = 16384;
 
 /** MessageReaderOptions: parser limits and the body buffer size; docs/limits.md lists every limit. */
 export interface MessageReaderOptions {
@@ -109,13 +101,7 @@ export class MessageReader {
     this.#parser = new Parser(
       kind,
       this, // its callbacks are the methods below: no closures per connection
-      {
-        maxHeaderBytes: this.#maxHeaderBytes,
-        maxHeaderCount: options.maxHeaderCount ?? DEFAULT_MAX_HEADER_COUNT,
-        maxRequestLineBytes: options.maxRequestLineBytes ?? DEFAULT_MAX_REQUEST_LINE_BYTES,
-        maxChunkExtensionBytes: options.maxChunkExtensionBytes ?? DEFAULT_MAX_CHUNK_EXTENSION_BYTES,
-        lenient: options.lenient,
-      },
+      parserLimits(options),
     );
     reader.onReadable = () => this.#pump();
   }

@@ -52,7 +52,8 @@ const REQUEST_EXCLUDE: ReadonlySet<string> = new Set([
   'transfer-encoding',
   'trailer',
 ]);
-const RESPONSE_EXCLUDE: ReadonlySet<string> = new Set([
+/** RESPONSE_EXCLUDE: the framing fields a response head states itself, never copied from its header. */
+export const RESPONSE_EXCLUDE: ReadonlySet<string> = new Set([
   'content-length',
   'transfer-encoding',
   'trailer',

@@ -26,12 +26,15 @@ import {
 import { errorChannel } from './channels.js';
 import { MaxLatencyWriter } from './max-latency-writer.js';
 import { cloneRequest, InboundRoundTrip } from './outbound-request.js';
-import { newProxyRequest, type ProxyRequest } from './proxy-request.js';
+import { newProxyRequest } from './proxy-request.js';
 import { joinQuery, joinURLPath, parseTarget, type ProxyTarget } from './proxy-url.js';
 import type { RoundTripper } from '../transport/round-tripper.js';
 import { copySwitchedProtocol } from './switch-protocol-copier.js';
 import { Transport } from '../transport/transport.js';
 import { appendXForwardedFor } from './x-forwarded.js';
+import { FAST_PATH, type FastServe, takePrefetched } from '../server/fast-path.js';
+import type { BufferPool, ProxyHook, ReverseProxyOptions } from './reverse-proxy-options.js';
+import { answerFast, Prefetched } from './fast-answer.js';
 
 /**
  * OWN_TRANSPORT: the pool a proxy without a `transport` makes for itself.
@@ -41,51 +44,7 @@ import { appendXForwardedFor } from './x-forwarded.js';
  */
 const OWN_TRANSPORT = { maxIdleConnsPerHost: 128 } as const;
 
-/** BufferPool: buffers for coalescing small body chunks (Go's httputil.BufferPool). */
-export interface BufferPool {
-  get(): Uint8Array;
-  put(buf: Uint8Array): void;
-}
-
-/**
- * ProxyHook: the ReverseProxy's `proxy` hook. It performs the backend
- * exchange for `out` (default: `transport.roundTrip(out)`), so it may wrap,
- * cache or mock it, or answer `req` itself on `rw` and return ErrHandled.
- */
-export type ProxyHook = (
-  rw: ResponseWriter,
-  out: Request,
-  req: Request,
-  roundTrip: (out: Request) => Promise<Response>,
-) => Promise<Response | typeof ErrHandled>;
-
-/** ReverseProxyOptions: every option is also a public property of the proxy. */
-export interface ReverseProxyOptions {
-  /** Rewrites the outgoing request in place (Go's Director). Exactly one of director and rewrite. */
-  director?: ((out: Request) => void) | null;
-  /** Builds the outgoing request from `pr.in` into `pr.out` (Go's Rewrite); forwarding headers are stripped first. */
-  rewrite?: ((pr: ProxyRequest) => void | Promise<void>) | null;
-  /** Sends the requests; default: a Transport owned by this proxy, keeping 128 idle connections per host (closed by `close()`). */
-  transport?: RoundTripper | null;
-  /** Milliseconds between flushes while copying a body; negative: after every write; default 0 (SSE and unknown lengths flush at once anyway). */
-  flushInterval?: number;
-  /** Where errors are logged; default: a line on stderr. */
-  errorLog?: ((message: string) => void) | null;
-  /** Buffers to coalesce small body chunks into before writing; default none (chunks pass through). */
-  bufferPool?: BufferPool | null;
-  /** Changes the backend's response before it is copied; a throw or rejection goes to errorHandler. */
-  modifyResponse?: ((res: Response) => void | Promise<void>) | null;
-  /**
-   * Answers when the backend could not be reached or modifyResponse failed;
-   * default: log and 502 with an empty body, or 503 with a short body (and
-   * Retry-After when known) for an `UnavailableError`.
-   */
-  errorHandler?: ((rw: ResponseWriter, req: Request, err: unknown) => void | Promise<void>) | null;
-  /** See ProxyHook. */
-  proxy?: ProxyHook | null;
-  /** Log each proxied exchange (method, target, status) to errorLog. */
-  debug?: boolean;
-}
+export type { BufferPool, ProxyHook, ReverseProxyOptions } from './reverse-proxy-options.js';
 
 /** The trailer names of most responses: none (shared, never changed). */
 const NO_NAMES: readonly string[] = Object.freeze([]);
@@ -132,11 +91,7 @@ export class ReverseProxy {
         new Error('ReverseProxy must have exactly one of director or rewrite set'),
       );
     }
-    let out = cloneRequest(req);
-    if (this.director != null) {
-      this.director(out);
-    }
-    out.close = false;
+    let out = this.#outbound(req);
     // As Go: the upgrade is read after the director, which may add or drop it.
     let upType: string;
     try {
@@ -194,21 +149,76 @@ export class ReverseProxy {
   }
 
   /**
+   * [FAST_PATH]: the server's fast path (server/fast-path.ts) for this
+   * proxy, while nothing but the round trip itself needs the full objects:
+   * a director of newSingleHostReverseProxy (it only sets the URL, and
+   * never throws), no rewrite, proxy hook or modifyResponse, no buffer
+   * pool, no debug log. Any RoundTripper and errorHandler will do: errors
+   * are answered by the general path.
+   */
+  get [FAST_PATH](): FastServe | null {
+    const plain =
+      this.rewrite == null &&
+      this.proxy == null &&
+      this.modifyResponse == null &&
+      this.bufferPool == null &&
+      !this.debug &&
+      this.director != null &&
+      PLAIN_DIRECTORS.has(this.director);
+    return plain ? this.#serveFast : null;
+  }
+
+  /**
+   * #serveFast takes a request from the fast path: the outgoing request
+   * serveHTTP would build, sent the same way; a plain answer goes out in one
+   * write (answerFast), anything else (errors too) goes to the general path
+   * with what the round trip produced, which #roundTrip then replays.
+   */
+  readonly #serveFast: FastServe = (req, exchange) => {
+    if (this[FAST_PATH] === null || req.header.has('Upgrade')) return false;
+    const out = this.#outbound(req);
+    removeHopByHopHeaders(out.header, { keepTeTrailers: acceptsTrailers(req.header) });
+    if (req.remoteAddr !== '') appendXForwardedFor(out.header, req.remoteAddr);
+    let infos: Response[] | null = null;
+    this.#send(out, req, (info) => void (infos ??= []).push(info)).then(
+      (res) => answerFast(exchange, req, res, infos),
+      (err: unknown) => exchange.handover(new Prefetched(infos, null, err)),
+    );
+    return true;
+  };
+
+  /** #outbound: the outgoing copy of `req`, after the director, not closing. */
+  #outbound(req: Request): Request {
+    const out = cloneRequest(req);
+    if (this.director != null) this.director(out);
+    out.close = false;
+    return out;
+  }
+
+  /** #send sends `out` with this proxy's transport, passing the backend's 1xx responses to `onInformational`. */
+  #send(out: Request, req: Request, onInformational: (info: Response) => void): Promise<Response> {
+    const transport = this.transport ?? (this.#ownTransport ??= new Transport(OWN_TRANSPORT));
+    return transport.roundTrip(out, new InboundRoundTrip(req, onInformational));
+  }
+
+  /**
    * #roundTrip sends `out` (through the proxy hook if any), relaying the
    * backend's 1xx responses to the client until it settles: a 1xx reported
    * after that is dropped, so it cannot touch the final response (go#65123).
+   * A request the fast path handed over replays what it got instead.
    */
   async #roundTrip(
     rw: ResponseWriter,
     out: Request,
     req: Request,
   ): Promise<Response | typeof ErrHandled> {
-    const transport = this.transport ?? (this.#ownTransport ??= new Transport(OWN_TRANSPORT));
+    const prefetched = takePrefetched(req);
+    if (prefetched instanceof Prefetched) return prefetched.replay(rw);
     let settled = false;
-    const options = new InboundRoundTrip(req, (info: Response) => {
+    const relay = (info: Response) => {
       if (!settled) relayInformational(rw, info);
-    });
-    const roundTrip = (o: Request) => transport.roundTrip(o, options);
+    };
+    const roundTrip = (o: Request) => this.#send(o, req, relay);
     try {
       return await (this.proxy != null ? this.proxy(rw, out, req, roundTrip) : roundTrip(out));
     } finally {
@@ -373,16 +383,18 @@ export function newSingleHostReverseProxy(
   options: ReverseProxyOptions = {},
 ): ReverseProxy {
   const t = parseTarget(target);
-  return new ReverseProxy({
-    ...options,
-    director: (out) => {
-      out.url = {
-        ...out.url,
-        scheme: t.scheme,
-        host: t.host,
-        path: joinURLPath(t.path, out.url.path),
-        query: joinQuery(t.query, out.url.query),
-      };
-    },
-  });
+  const director = (out: Request) => {
+    out.url = {
+      ...out.url,
+      scheme: t.scheme,
+      host: t.host,
+      path: joinURLPath(t.path, out.url.path),
+      query: joinQuery(t.query, out.url.query),
+    };
+  };
+  PLAIN_DIRECTORS.add(director);
+  return new ReverseProxy({ ...options, director });
 }
+
+/** PLAIN_DIRECTORS: directors made here, which only set the URL and never throw (the fast path may run them). */
+const PLAIN_DIRECTORS = new WeakSet<(out: Request) => void>();

@@ -15,6 +15,7 @@ import { LazyAbort } from '../message/abort-watch.js';
 import { type IncomingRequest, setRequestAbort } from '../message/request.js';
 import { requestChannel, responseChannel } from './channels.js';
 import { errorResponse, lingerClose } from './error-response.js';
+import { setPrefetched } from './fast-path.js';
 import type { Handler } from './handler.js';
 import { type ResponseContext, ServerResponseWriter } from './response-writer.js';
 import { ConnTimer } from '../io/conn-timer.js';
@@ -67,6 +68,7 @@ export class ConnectionLoop {
   #idleTiming = false; // waiting for the next request: #idleTimer runs, not #headerTimer
   #handlerHijacked = false;
   #request: { req: IncomingRequest; abort: LazyAbort } | null = null; // being answered
+  #prefetched: unknown; // for the first request, from a FastConnection's hand-over
   #resolveDone!: () => void;
 
   readonly #onClose = () => {
@@ -78,13 +80,18 @@ export class ConnectionLoop {
   readonly #onError = () => {}; // socket errors reach the conn's reader; this keeps them from crashing
   readonly #onData = () => this.#bodyTimer.refresh();
 
-  constructor(socket: Socket, config: ConnectionConfig) {
+  /**
+   * `head` holds bytes already read from the socket, and `prefetched` what
+   * a fast path did for the first request in them (see fast-path.ts).
+   */
+  constructor(socket: Socket, config: ConnectionConfig, head?: Uint8Array, prefetched?: unknown) {
     this.#socket = socket;
     this.#config = config;
+    this.#prefetched = prefetched;
     this.done = new Promise((resolve) => {
       this.#resolveDone = resolve;
     });
-    this.#conn = newServerConn(socket, undefined, {
+    this.#conn = newServerConn(socket, head, {
       ...config.connOptions,
       onMessageBegin: () => this.#onMessageBegin(),
     });
@@ -143,6 +150,10 @@ export class ConnectionLoop {
     req.tls = this.#socket instanceof TLSSocket;
     const abort = new LazyAbort(); // its AbortSignal is made only if someone reads req.signal
     setRequestAbort(req, abort);
+    if (this.#prefetched !== undefined) {
+      setPrefetched(req, this.#prefetched);
+      this.#prefetched = undefined;
+    }
     this.#request = { req, abort };
     let timingBody = false; // the body timer runs, refreshed by each chunk
     try {

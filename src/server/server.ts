@@ -6,6 +6,8 @@ import { errorResponse, lingerClose } from './error-response.js';
 import type { Handler, HandlerFunc } from './handler.js';
 import { connectionChannel } from './channels.js';
 import { type ConnectionConfig, ConnectionLoop } from './connection-loop.js';
+import { FastConnection } from './fast-connection.js';
+import { fastPathOf } from './fast-path.js';
 import { DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT } from './timeouts.js';
 
 /**
@@ -70,9 +72,10 @@ export interface ServerOptions {
  */
 export class Server {
   readonly #config: ConnectionConfig;
+  readonly #handler: HandlerFunc | Handler; // as given: it may have a fast path
   readonly #tls: TlsOptions | null;
   readonly #maxConnections: number;
-  readonly #connections = new Set<ConnectionLoop>();
+  readonly #connections = new Set<ConnectionLoop | FastConnection>();
   #listener: ReturnType<typeof createNetServer> | null = null;
   #shuttingDown = false;
   #closing: Promise<void> | null = null;
@@ -84,6 +87,7 @@ export class Server {
         ? handler
         : (rw: Parameters<HandlerFunc>[0], req: Parameters<HandlerFunc>[1]) =>
             handler.serveHTTP(rw, req);
+    this.#handler = handler;
     const errorLog =
       options.errorLog ?? ((message: string) => process.stderr.write(`httpwire: ${message}\n`));
     this.#tls = options.tls ?? null;
@@ -151,7 +155,12 @@ export class Server {
       lingerClose(socket);
       return;
     }
-    const connection = new ConnectionLoop(socket, this.#config);
+    // The paths split here: a handler with a fast path (fast-path.ts) gets its connections by callbacks.
+    const fast = fastPathOf(this.#handler);
+    const connection =
+      fast === null
+        ? new ConnectionLoop(socket, this.#config)
+        : new FastConnection(socket, this.#config, fast);
     if (connectionChannel.hasSubscribers) connectionChannel.publish({ socket });
     this.#connections.add(connection);
     void connection.done.then(() => this.#connections.delete(connection));

@@ -1,0 +1,77 @@
+/**
+ * The ReverseProxy's side of the server's fast path (server/fast-path.ts):
+ * the answer to a request the proxy took there, and what it hands to the
+ * general path when that answer is not a plain one.
+ */
+import { isEmptyHeader } from '../message/header.js';
+import { LISTENABLE } from '../message/body-listener.js';
+import { takeEndedBody } from '../message/body.js';
+import type { Request } from '../message/request.js';
+import { bodyAllowed, type Response } from '../message/response.js';
+import { RESPONSE_EXCLUDE } from '../message/write-head.js';
+import type { ResponseWriter } from '../server/handler.js';
+import type { FastExchange } from '../server/fast-path.js';
+import { relayInformational } from './copy-response.js';
+import { removeHopByHopHeaders } from './hop-headers.js';
+
+/**
+ * Prefetched: what the fast path got for a request it then handed over:
+ * the backend's 1xx responses, and its final response or the round trip's
+ * error. The general path replays them as if its own round trip had just
+ * produced them, so the client gets the same bytes.
+ */
+export class Prefetched {
+  constructor(
+    readonly infos: readonly Response[] | null,
+    readonly res: Response | null,
+    readonly error: unknown,
+  ) {}
+
+  /** replay relays the 1xx responses on `rw` and returns the response, or throws the error. */
+  replay(rw: ResponseWriter): Response {
+    if (this.infos !== null) for (const info of this.infos) relayInformational(rw, info);
+    if (this.res === null) throw this.error;
+    return this.res;
+  }
+}
+
+/**
+ * answerFast answers `req` with `res` by one write when it is plain — a
+ * final response with a body allowed, of known length and already whole
+ * (off the wire with its head), no trailers, no 1xx before it, to a
+ * request other than HEAD — with the header the general path would copy
+ * (hop-by-hop fields removed) and the bytes it would write; anything else
+ * goes to the general path with what was received.
+ */
+export function answerFast(
+  exchange: FastExchange,
+  req: Request,
+  res: Response,
+  infos: readonly Response[] | null,
+): void {
+  const body = res.body;
+  if (
+    infos === null &&
+    req.method !== 'HEAD' &&
+    res.status >= 200 &&
+    bodyAllowed(res.status) &&
+    res.contentLength >= 0 &&
+    body !== null &&
+    body[LISTENABLE] &&
+    body.ended &&
+    !body.consumed &&
+    isEmptyHeader(res.trailer)
+  ) {
+    let lines: string;
+    try {
+      removeHopByHopHeaders(res.header);
+      lines = res.header.wireLines(RESPONSE_EXCLUDE);
+    } catch {
+      exchange.handover(new Prefetched(null, res, null)); // a bad line: the general path answers 500
+      return;
+    }
+    exchange.respond(res.status, lines, res.header.has('Date'), takeEndedBody(body));
+    return;
+  }
+  exchange.handover(new Prefetched(infos, res, null));
+}
