@@ -204,7 +204,10 @@ export class FastConnection implements FastExchange {
     // The ConnectionLoop reads on (resuming a socket paused here) and makes its own abort.
     const loop = new ConnectionLoop(socket, this.#config, leftover, prefetched);
     this.#loop = loop;
-    void loop.serve().then(() => loop.done).then(this.#resolveDone);
+    void loop
+      .serve()
+      .then(() => loop.done)
+      .then(this.#resolveDone);
   }
 
   /** #feed parses `chunk` (IDLE): the request it completes is served; what follows it waits. */
