@@ -51,6 +51,7 @@ function contenders(go: GoProxy | null): Contender[] {
   const nodeProxies = [
     HTTPWIRE,
     served('httpwire, default Transport', 'httpwire-default'),
+    served('httpwire, general path only', 'httpwire-general'),
     HTTP_PROXY,
     UNDICI,
     UNDICI7_DISPATCH,

@@ -17,6 +17,7 @@ import { startUndiciDispatchProxy } from './undici-dispatch.js';
 export type ProxyKind =
   | 'httpwire'
   | 'httpwire-default'
+  | 'httpwire-general'
   | 'http-proxy'
   | 'undici'
   | 'undici7-dispatch'
@@ -26,6 +27,7 @@ export type ProxyKind =
 export const PROXY_KINDS: readonly ProxyKind[] = [
   'httpwire',
   'httpwire-default',
+  'httpwire-general',
   'http-proxy',
   'undici',
   'undici7-dispatch',
@@ -41,6 +43,8 @@ export function startProxy(kind: ProxyKind, backendPort: number): Promise<number
 const STARTERS: Record<ProxyKind, (origin: string, backendPort: number) => Promise<number>> = {
   httpwire: (origin) => startHttpwire(origin, new Transport({ maxIdleConnsPerHost: POOL_SIZE })),
   'httpwire-default': (origin) => startHttpwire(origin, null),
+  'httpwire-general': (origin) =>
+    startHttpwire(origin, new Transport({ maxIdleConnsPerHost: POOL_SIZE }), true),
   'http-proxy': startHttpProxy,
   undici: startUndiciProxy,
   'undici7-dispatch': startUndiciDispatchProxy,
@@ -51,14 +55,21 @@ const STARTERS: Record<ProxyKind, (origin: string, backendPort: number) => Promi
 /**
  * startHttpwire: our Server with Go's NewSingleHostReverseProxy. A null
  * transport leaves the proxy to make its own, which keeps 128 idle
- * connections per host. The proxy's log leaves out the requests wrk
- * abandons when a run ends.
+ * connections per host. With `general`, the server gets a function calling
+ * the proxy, which has no fast path: every request takes the general path,
+ * as before the fast path existed. The proxy's log leaves out the requests
+ * wrk abandons when a run ends.
  */
-async function startHttpwire(origin: string, transport: Transport | null): Promise<number> {
+async function startHttpwire(
+  origin: string,
+  transport: Transport | null,
+  general = false,
+): Promise<number> {
   const errorLog = (message: string) => {
     if (!message.endsWith('request aborted')) process.stderr.write(`${message}\n`);
   };
-  const server = createServer(newSingleHostReverseProxy(origin, { transport, errorLog }));
+  const proxy = newSingleHostReverseProxy(origin, { transport, errorLog });
+  const server = createServer(general ? (rw, req) => proxy.serveHTTP(rw, req) : proxy);
   return (await server.listen(0, '127.0.0.1')).port;
 }
 

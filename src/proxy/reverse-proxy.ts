@@ -35,6 +35,7 @@ import { appendXForwardedFor } from './x-forwarded.js';
 import { FAST_PATH, type FastServe, takePrefetched } from '../server/fast-path.js';
 import type { BufferPool, ProxyHook, ReverseProxyOptions } from './reverse-proxy-options.js';
 import { answerFast, Prefetched } from './fast-answer.js';
+import { isPlainDirector, markPlainDirector } from './plain-director.js';
 
 /**
  * OWN_TRANSPORT: the pool a proxy without a `transport` makes for itself.
@@ -151,8 +152,8 @@ export class ReverseProxy {
   /**
    * [FAST_PATH]: the server's fast path (server/fast-path.ts) for this
    * proxy, while nothing but the round trip itself needs the full objects:
-   * a director of newSingleHostReverseProxy (it only sets the URL, and
-   * never throws), no rewrite, proxy hook or modifyResponse, no buffer
+   * a plain director (plain-director.ts: it only sets the URL, and never
+   * throws), no rewrite, proxy hook or modifyResponse, no buffer
    * pool, no debug log. Any RoundTripper and errorHandler will do: errors
    * are answered by the general path.
    */
@@ -163,8 +164,7 @@ export class ReverseProxy {
       this.modifyResponse == null &&
       this.bufferPool == null &&
       !this.debug &&
-      this.director != null &&
-      PLAIN_DIRECTORS.has(this.director);
+      isPlainDirector(this.director);
     return plain ? this.#serveFast : null;
   }
 
@@ -392,9 +392,5 @@ export function newSingleHostReverseProxy(
       query: joinQuery(t.query, out.url.query),
     };
   };
-  PLAIN_DIRECTORS.add(director);
-  return new ReverseProxy({ ...options, director });
+  return new ReverseProxy({ ...options, director: markPlainDirector(director) });
 }
-
-/** PLAIN_DIRECTORS: directors made here, which only set the URL and never throw (the fast path may run them). */
-const PLAIN_DIRECTORS = new WeakSet<(out: Request) => void>();

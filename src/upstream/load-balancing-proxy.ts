@@ -1,3 +1,4 @@
+import { markPlainDirector } from '../proxy/plain-director.js';
 import { ReverseProxy, type ReverseProxyOptions } from '../proxy/reverse-proxy.js';
 import type { UpstreamTargetInit } from './target.js';
 import type { UpstreamsOptions } from './upstream-options.js';
@@ -40,7 +41,7 @@ export function newLoadBalancingReverseProxy(
   const upstreams = new Upstreams(targets, { ...options, joinPath: true });
   return new LoadBalancingReverseProxy(upstreams, {
     errorLog: options.errorLog,
-    director: noRewrite,
+    director: markPlainDirector(noRewrite),
   });
 }
 
