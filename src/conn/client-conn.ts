@@ -34,6 +34,9 @@ export interface ReadOptions {
   max1xxResponses?: number;
 }
 
+/** WRITTEN keys ClientConn's method for a request another writer sent (internal). */
+export const WRITTEN = Symbol('httpwire.written');
+
 /** DEFAULT_MAX_1XX_RESPONSES: Go's limit before 1.24 (net/http transport.go). */
 const DEFAULT_MAX_1XX_RESPONSES = 5;
 
@@ -268,6 +271,20 @@ export class ClientConn<S extends Socket = Socket> {
   /** pending returns the number of requests written and not yet answered. */
   pending(): number {
     return this.#nwritten - this.#nread;
+  }
+
+  /**
+   * [WRITTEN] records `req` as written on the socket before this conn was
+   * made on it (internal: a Transport's raw exchange handing over a
+   * response it will not read itself): the conn must be fresh, and its
+   * `head` the response's bytes so far; `read(req)` reads it next.
+   */
+  [WRITTEN](req: Request): void {
+    const id = this.#pipe.next();
+    this.#pipereq.set(req, id);
+    void this.#pipe.startRequest(id); // a fresh conn: nothing to wait for
+    this.#nwritten++;
+    this.#pipe.endRequest(id);
   }
 
   /**

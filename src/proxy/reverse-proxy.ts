@@ -34,7 +34,7 @@ import { Transport } from '../transport/transport.js';
 import { appendXForwardedFor } from './x-forwarded.js';
 import { FAST_PATH, type FastServe, takePrefetched } from '../server/fast-path.js';
 import type { BufferPool, ProxyHook, ReverseProxyOptions } from './reverse-proxy-options.js';
-import { answerFast, Prefetched } from './fast-answer.js';
+import { Prefetched, sendFast } from './fast-answer.js';
 import { isPlainDirector, markPlainDirector } from './plain-director.js';
 
 /**
@@ -179,11 +179,7 @@ export class ReverseProxy {
     const out = this.#outbound(req);
     removeHopByHopHeaders(out.header, { keepTeTrailers: acceptsTrailers(req.header) });
     if (req.remoteAddr !== '') appendXForwardedFor(out.header, req.remoteAddr);
-    let infos: Response[] | null = null;
-    this.#send(out, req, (info) => void (infos ??= []).push(info)).then(
-      (res) => answerFast(exchange, req, res, infos),
-      (err: unknown) => exchange.handover(new Prefetched(infos, null, err)),
-    );
+    sendFast(exchange, req, out, this.#transport());
     return true;
   };
 
@@ -197,8 +193,11 @@ export class ReverseProxy {
 
   /** #send sends `out` with this proxy's transport, passing the backend's 1xx responses to `onInformational`. */
   #send(out: Request, req: Request, onInformational: (info: Response) => void): Promise<Response> {
-    const transport = this.transport ?? (this.#ownTransport ??= new Transport(OWN_TRANSPORT));
-    return transport.roundTrip(out, new InboundRoundTrip(req, onInformational));
+    return this.#transport().roundTrip(out, new InboundRoundTrip(req, onInformational));
+  }
+
+  #transport(): RoundTripper {
+    return this.transport ?? (this.#ownTransport ??= new Transport(OWN_TRANSPORT));
   }
 
   /**

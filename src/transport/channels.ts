@@ -40,3 +40,13 @@ export function publishRequest(
 export function publishResponse(request: Request, response: Response, socket: Socket): void {
   if (responseChannel.hasSubscribers) responseChannel.publish({ request, response, socket });
 }
+
+/** observed reports whether anyone subscribes to a client channel (a raw exchange publishes nothing). */
+export function observed(): boolean {
+  return (
+    connectChannel.hasSubscribers ||
+    requestChannel.hasSubscribers ||
+    responseChannel.hasSubscribers ||
+    errorChannel.hasSubscribers
+  );
+}

@@ -1,8 +1,15 @@
 import type { Socket } from 'node:net';
-import { type ClientConn, newClientConn, newProxyClientConn } from '../conn/client-conn.js';
+import {
+  type ClientConn,
+  newClientConn,
+  newProxyClientConn,
+  WRITTEN,
+} from '../conn/client-conn.js';
 import type { ConnOptions } from '../conn/conn-options.js';
 import type { Detached } from '../io/socket-reader.js';
 import { ConnTimer } from '../io/conn-timer.js';
+import type { Request } from '../message/request.js';
+import { RawReader } from './raw-reader.js';
 
 /**
  * PersistConn is one connection of a Transport's pool (Go's persistConn): a
@@ -18,10 +25,14 @@ import { ConnTimer } from '../io/conn-timer.js';
 export class PersistConn {
   readonly key: string;
   readonly socket: Socket;
-  readonly conn: ClientConn;
   /** True once it was taken from the idle pool: a failure may then be the server closing an idle conn (Go's isReused). */
   reused = false;
   readonly #onClosed: (pc: PersistConn) => void;
+  readonly #options: ConnOptions;
+  readonly #absoluteForm: boolean;
+  #conn: ClientConn | null = null; // made when the general path first uses the connection
+  #raw: RawReader | null = null; // reads raw exchanges while there is no #conn
+  #stale = false; // bytes came after a raw exchange's response
   #idle = false;
   readonly #idleTimer = new ConnTimer();
   #lost = false; // the peer ended the socket, or it failed
@@ -30,14 +41,16 @@ export class PersistConn {
   #writtenAt = 0; // socket.bytesWritten at begin()
 
   readonly #onData = (chunk: Buffer) => {
-    if (this.#idle) this.close();
-    else this.#received += chunk.length;
+    if (this.#idle) {
+      this.close();
+      return;
+    }
+    this.#received += chunk.length;
+    if (this.#conn === null) this.#raw?.data(chunk);
   };
   readonly #onIdleTimeout = () => this.close();
-  readonly #onLost = () => {
-    this.#lost = true;
-    if (this.#idle) this.close();
-  };
+  readonly #onEnd = () => this.#onLost(null);
+  readonly #onError = (err: Error) => this.#onLost(err);
 
   constructor(
     key: string,
@@ -49,11 +62,50 @@ export class PersistConn {
     this.key = key;
     this.socket = socket;
     this.#onClosed = onClosed;
-    this.conn = (absoluteForm ? newProxyClientConn : newClientConn)(socket, undefined, options);
+    this.#options = options;
+    this.#absoluteForm = absoluteForm;
     socket.on('data', this.#onData);
-    socket.on('end', this.#onLost);
-    socket.on('close', this.#onLost);
-    socket.on('error', this.#onLost);
+    socket.on('end', this.#onEnd);
+    socket.on('close', this.#onEnd);
+    socket.on('error', this.#onError);
+  }
+
+  /** conn is the ClientConn on the socket, made on first use (the general path). */
+  get conn(): ClientConn {
+    return (this.#conn ??= this.#newConn(undefined));
+  }
+
+  /**
+   * raw returns the reader for a raw exchange on this connection (which
+   * must be idle and alive): a ClientConn made before is taken off the
+   * socket first, with nothing left unread.
+   */
+  raw(): RawReader {
+    const conn = this.#conn;
+    if (conn !== null) {
+      this.#conn = null;
+      conn.hijack(); // pauses the socket: it flows again for #onData
+      this.socket.resume();
+    }
+    return (this.#raw ??= new RawReader(this.#options));
+  }
+
+  /**
+   * adopt makes the ClientConn that reads on from a raw exchange's
+   * response: `bytes` are that response's bytes so far, and `req`, already
+   * written, is the request it answers.
+   */
+  adopt(req: Request, bytes: Buffer): ClientConn {
+    this.#raw = null; // its parser stopped mid-response
+    const conn = this.#newConn(bytes);
+    conn[WRITTEN](req);
+    this.#conn = conn;
+    return conn;
+  }
+
+  /** staleAfterRaw records that bytes came after a raw exchange's response: the connection is not reused. */
+  staleAfterRaw(): void {
+    this.#stale = true;
   }
 
   /** alive reports whether the connection may carry another request. */
@@ -62,7 +114,8 @@ export class PersistConn {
     return (
       !this.#released &&
       !this.#lost &&
-      this.conn.buffered === 0 && // a stale response arrived with the previous one (Go's readLoop peek)
+      !this.#stale &&
+      (this.#conn === null || this.#conn.buffered === 0) && // a stale response arrived with the previous one (Go's readLoop peek)
       !socket.destroyed &&
       !socket.readableEnded &&
       socket.writable
@@ -130,7 +183,8 @@ export class PersistConn {
     this.#idle = false;
     this.#idleTimer.dispose();
     if (!this.#released) {
-      this.conn.hijack();
+      this.#conn?.hijack();
+      this.#raw?.abandon();
       this.#release();
       this.socket.on('error', noop); // a destroyed socket may still report a reset
     }
@@ -153,10 +207,22 @@ export class PersistConn {
     this.#idleTimer.dispose();
     const socket = this.socket;
     socket.off('data', this.#onData);
-    socket.off('end', this.#onLost);
-    socket.off('close', this.#onLost);
-    socket.off('error', this.#onLost);
+    socket.off('end', this.#onEnd);
+    socket.off('close', this.#onEnd);
+    socket.off('error', this.#onError);
     this.#onClosed(this);
+  }
+
+  /** #onLost: the peer ended the socket (`err` null) or it failed. */
+  #onLost(err: Error | null): void {
+    this.#lost = true;
+    if (this.#idle) this.close();
+    else if (this.#conn === null) this.#raw?.lost(err);
+  }
+
+  #newConn(head: Buffer | undefined): ClientConn {
+    const make = this.#absoluteForm ? newProxyClientConn : newClientConn;
+    return make(this.socket, head, this.#options);
   }
 }
 

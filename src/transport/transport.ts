@@ -1,34 +1,7 @@
 /**
  * Transport: Go's http.Transport for HTTP/1.1 on our ClientConn.
  *
- * Errors a round trip rejects with (ProtocolError codes, see docs/errors.md):
- * - `ERR_TRANSPORT_CLOSED` — `roundTrip` after `close()`, or while waiting
- *   for a connection slot when `close()` was called.
- * - `ERR_UNSUPPORTED_SCHEME` — the URL's scheme is not http or https.
- * - `ERR_INVALID_URL` — the URL has no host or a bad port.
- * - `ERR_DIAL` — connecting failed; `cause` is the system error (ECONNREFUSED, ...).
- * - `ERR_DIAL_TIMEOUT` — connecting (with the TLS handshake) took longer than `dialTimeout`.
- * - `ERR_RESPONSE_HEADER_TIMEOUT` — no response head within
- *   `responseHeaderTimeout` of the request being written.
- * - `ERR_ABORTED` — the `signal` aborted the round trip or, later, the
- *   response body; `cause` is `signal.reason`.
- * - `ERR_SERVER_CLOSED_IDLE` — a reused keep-alive connection was closed
- *   by the server before any response byte, and the request could not be
- *   retried (Go's errServerClosedIdle).
- * - `ERR_NO_RESPONSE` — a new connection was closed before any response byte.
- * - `ERR_UNEXPECTED_SWITCH` — a 101 Switching Protocols that is no switch
- *   the request asked for: the request had no `Connection: upgrade` with an
- *   `Upgrade` (or was a CONNECT), or the 101 lacks them or names another
- *   protocol. The connection is closed (see `protocolSwitchError`).
- * - `ERR_NOT_UPGRADED` — `hijack(res)` for a response that did not switch
- *   protocols, or whose socket was already taken.
- * - `ERR_PROXY_AUTH_REQUIRED`, `ERR_PROXY_CONNECT` — the `proxy` answered
- *   a CONNECT with 407 or another non-2xx (a ProxyConnectError with `status`).
- * Anything else comes through as it is: a `ParseError` for a malformed
- * response, the socket's system error (ECONNRESET, EPIPE), the request
- * body's own error, an invalid request's `ProtocolError`.
- * `wireFacts(err)` tells for each of them whether a byte of the request was
- * written and whether a byte of the response arrived.
+ * The errors a round trip rejects with are listed in errors.ts.
  */
 import type { ConnectionOptions } from 'node:tls';
 import type { ConnOptions } from '../conn/conn-options.js';
@@ -39,7 +12,8 @@ import { Request } from '../message/request.js';
 import { protocolSwitchError } from '../message/protocol-switch.js';
 import type { IncomingResponse, Response } from '../message/response.js';
 import * as channels from './channels.js';
-import { dial, type Origin, originOf } from './dial.js';
+import { dial, type Origin } from './dial.js';
+import { OriginCache } from './origin-cache.js';
 import { PersistConn } from './persist-conn.js';
 import { abortWatchOf, type RoundTripOptions, type RoundTripper } from './round-tripper.js';
 import { TransportBody } from './response-body.js';
@@ -50,11 +24,12 @@ import { ProxyChooser } from './proxy-chooser.js';
 import { abortError, transportClosed, transportError } from './errors.js';
 import type { TransportOptions } from './transport-options.js';
 import { noteWireFacts, notWritten } from './wire-facts.js';
+import { type FastSink, rawExchange, type RawExchangeHost } from './raw-exchange.js';
+
+/** FAST_ROUND_TRIP keys Transport's callback round trip (internal; see the method). */
+export const FAST_ROUND_TRIP = Symbol('httpwire.fastRoundTrip');
 
 export type { TransportOptions } from './transport-options.js';
-
-/** MAX_ORIGINS bounds each origin cache; it starts again when full. */
-const MAX_ORIGINS = 1024;
 
 /**
  * Transport is a RoundTripper that keeps connections alive and reuses
@@ -90,10 +65,11 @@ export class Transport implements RoundTripper {
   readonly #proxy: ProxyChooser | null;
   readonly #pools: HostPools;
   /** Origins parsed from URL hosts, by scheme: a proxy sends every request to the same few. */
-  readonly #origins = { http: new Map<string, Origin>(), https: new Map<string, Origin>() };
+  readonly #origins = new OriginCache();
   readonly #upgraded = new WeakMap<Response, PersistConn>(); // 101 responses whose socket waits for hijack()
   readonly #unread = new FinalizationRegistry<PersistConn>((pc) => pc.close()); // bodies or sockets dropped unread
   #closed = false;
+  readonly #rawAllowed: boolean; // FAST_ROUND_TRIP may take requests
 
   constructor(options: TransportOptions = {}) {
     this.#maxConns = options.maxConnsPerHost ?? 0;
@@ -104,6 +80,7 @@ export class Transport implements RoundTripper {
     this.#connOptions = options.connOptions ?? {};
     this.#max1xx = options.max1xxResponses;
     this.#proxy = options.proxy === undefined ? null : new ProxyChooser(options.proxy);
+    this.#rawAllowed = this.#proxy === null && this.#maxConns === 0 && this.#headerTimeout === 0;
   }
 
   /**
@@ -125,7 +102,7 @@ export class Transport implements RoundTripper {
     const abort = abortWatchOf(options);
     if (this.#closed) throw transportClosed();
     if (abort?.aborted === true) throw abortError(abort);
-    const origin = this.#originOf(req);
+    const origin = this.#origins.of(req.url);
     const route = this.#proxy === null ? null : routeOf(origin, this.#proxy.choose(req));
     const key = route?.key ?? origin.key;
     const replaying = replayable(req);
@@ -159,6 +136,78 @@ export class Transport implements RoundTripper {
         }
       }
     }
+  }
+
+  /**
+   * [FAST_ROUND_TRIP] (internal, for the ReverseProxy's fast path) is
+   * roundTrip for a bodiless `req` on an idle kept-alive connection, by
+   * callbacks (raw-exchange.ts): the same bytes out, the same response,
+   * errors and retries, a plain answer without a ClientConn or Body. It
+   * returns false, having done nothing, when the request needs roundTrip:
+   * no idle connection (dialing is roundTrip's), a proxy, a connection
+   * limit, a header timeout, https, or an observer on the client channels.
+   */
+  [FAST_ROUND_TRIP](req: Request, options: RoundTripOptions, sink: FastSink): boolean {
+    if (!this.#rawAllowed || this.#closed || req.body !== null || req.url.scheme !== 'http') {
+      return false;
+    }
+    const abort = abortWatchOf(options);
+    if (abort?.aborted === true || channels.observed()) return false;
+    let origin: Origin;
+    try {
+      origin = this.#origins.of(req.url);
+    } catch {
+      return false; // roundTrip throws why
+    }
+    const pc = this.#pools.takeIdle(origin.key);
+    if (pc === null) return false;
+    rawExchange(this.#rawHost, pc, req, options, sink);
+    return true;
+  }
+
+  /** #rawHost: what a raw exchange asks of this Transport. */
+  readonly #rawHost: RawExchangeHost = {
+    release: (pc, reusable) => {
+      if (reusable && pc.alive) this.#pools.putIdle(pc, this.#closed);
+      else pc.close();
+    },
+    readAdopted: (pc, req, options) => this.#readAdopted(pc, req, options),
+    retry: (req, options) => this.roundTrip(req, options),
+  };
+
+  /** #readAdopted reads the response a raw exchange handed to `pc`'s ClientConn, as #exchange reads one. */
+  async #readAdopted(
+    pc: PersistConn,
+    req: Request,
+    options: RoundTripOptions,
+  ): Promise<IncomingResponse> {
+    const abort = abortWatchOf(options);
+    let body: TransportBody | null = null;
+    const onAbort = () => {
+      body?.fail(abortError(abort!));
+      pc.close(); // a read still waiting fails
+    };
+    abort?.watch(onAbort);
+    let res: IncomingResponse;
+    try {
+      const read = { onInformational: options.onInformational, max1xxResponses: this.#max1xx };
+      res = await pc.conn.read(req, read);
+    } catch (err) {
+      abort?.unwatch(onAbort);
+      pc.close();
+      if (abort?.aborted === true) throw abortError(abort);
+      throw noteWireFacts(err, { requestWritten: true, responseStarted: pc.responseStarted });
+    }
+    return this.#answered(
+      pc,
+      req,
+      req,
+      res,
+      abort,
+      onAbort,
+      () => true,
+      (b) => (body = b),
+    );
   }
 
   /**
@@ -267,6 +316,35 @@ export class Transport implements RoundTripper {
       headRead = true;
       clearTimeout(timer);
     }
+    return this.#answered(
+      pc,
+      req,
+      wire,
+      res,
+      abort,
+      onAbort,
+      () => wrote,
+      (b) => (body = b),
+    );
+  }
+
+  /**
+   * #answered turns a response head read on `pc` into what roundTrip
+   * resolves with: a switched connection waits for `hijack(res)` (a 101
+   * that is no switch `wire` asked for is refused); otherwise the body is a
+   * TransportBody that returns `pc` to the pool when read to its end.
+   * `onAbort` is unwatched then; `onBody` learns the body (an abort fails it).
+   */
+  #answered(
+    pc: PersistConn,
+    req: Request,
+    wire: Request,
+    res: IncomingResponse,
+    abort: AbortWatch | undefined,
+    onAbort: () => void,
+    wrote: () => boolean,
+    onBody: (body: TransportBody) => void,
+  ): IncomingResponse {
     res.request = req;
     channels.publishResponse(req, res, pc.socket);
     if (res.status === 101 || (req.method === 'CONNECT' && res.status >= 200 && res.status < 300)) {
@@ -288,12 +366,12 @@ export class Transport implements RoundTripper {
         // May run in the constructor: the body came whole with the head.
         abort?.unwatch(onAbort);
         if (tracked !== null) this.#unread.unregister(tracked);
-        if (clean && wrote && !res.close && !wire.close && pc.alive)
+        if (clean && wrote() && !res.close && !wire.close && pc.alive)
           this.#pools.putIdle(pc, this.#closed);
         else pc.close();
       },
     );
-    body = responseBody;
+    onBody(responseBody);
     res.body = responseBody;
     res.trailer = responseBody.trailer;
     if (!responseBody.settled) {
@@ -301,21 +379,6 @@ export class Transport implements RoundTripper {
       this.#unread.register(responseBody, pc, responseBody);
     }
     return res;
-  }
-
-  /** #originOf returns the origin of `req`'s URL, parsed once per scheme and host. */
-  #originOf(req: Request): Origin {
-    const { scheme, host } = req.url;
-    const known = scheme === 'http' || scheme === 'https' ? this.#origins[scheme] : null;
-    let origin = known?.get(host);
-    if (origin === undefined) {
-      origin = originOf(req.url); // throws for a bad scheme or host, which are not kept
-      if (known !== null) {
-        if (known.size >= MAX_ORIGINS) known.clear();
-        known.set(host, origin);
-      }
-    }
-    return origin;
   }
 
   /** #getConn takes the most recently idle live connection for `origin` (via `route`), or waits for a slot and dials. */
