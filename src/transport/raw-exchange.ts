@@ -10,8 +10,11 @@
  * wire facts.
  */
 import type { Request } from '../message/request.js';
-import { Response } from '../message/response.js';
+import type { AbortWatch } from '../message/abort-watch.js';
+import type { Body } from '../message/body.js';
+import { type IncomingResponse, Response } from '../message/response.js';
 import { sendRequest } from '../message/write-message.js';
+import * as channels from './channels.js';
 import { abortError } from './errors.js';
 import type { PersistConn } from './persist-conn.js';
 import { isIdempotent, lostResponse } from './retry-rules.js';
@@ -30,16 +33,47 @@ export interface FastSink {
 
 /** RawExchangeHost: what a raw exchange needs from its Transport. */
 export interface RawExchangeHost {
+  /** takeIdle takes an idle live connection to `req`'s origin, or returns null. */
+  takeIdle(req: Request): PersistConn | null;
   /** release parks `pc` after a whole response, or closes it when it is not `reusable`. */
   release(pc: PersistConn, reusable: boolean): void;
-  /** readAdopted reads the response to `req` from `pc`'s adopting ClientConn, as `roundTrip` does. */
-  readAdopted(pc: PersistConn, req: Request, options: RoundTripOptions): Promise<Response>;
+  /** max1xxResponses: the Transport's option (undefined: the ClientConn default). */
+  max1xxResponses(): number | undefined;
+  /** answered makes a response head read on `pc` what roundTrip resolves with (Transport's #answered). */
+  answered(
+    pc: PersistConn,
+    req: Request,
+    res: IncomingResponse,
+    abort: AbortWatch | undefined,
+    onAbort: () => void,
+    onBody: (body: Body) => void,
+  ): IncomingResponse;
   /** retry makes a new attempt for `req` after a stale connection failed, as `roundTrip` would. */
   retry(req: Request, options: RoundTripOptions): Promise<Response>;
 }
 
+/**
+ * startRawExchange starts a raw exchange for `req` and returns true, or
+ * returns false, having done nothing, when `req` is not for one (a body,
+ * not http, aborted, client channels observed: raw exchanges publish
+ * nothing) or no connection is idle (dialing is roundTrip's).
+ */
+export function startRawExchange(
+  host: RawExchangeHost,
+  req: Request,
+  options: RoundTripOptions,
+  sink: FastSink,
+): boolean {
+  if (req.body !== null || req.url.scheme !== 'http' || channels.observed()) return false;
+  if (abortWatchOf(options)?.aborted === true) return false;
+  const pc = host.takeIdle(req);
+  if (pc === null) return false;
+  rawExchange(host, pc, req, options, sink);
+  return true;
+}
+
 /** rawExchange writes `req` on `pc` (taken idle) and reads its response into `sink`. */
-export function rawExchange(
+function rawExchange(
   host: RawExchangeHost,
   pc: PersistConn,
   req: Request,
@@ -91,7 +125,7 @@ export function rawExchange(
     adopt(bytes) {
       if (!settle()) return;
       pc.adopt(req, bytes);
-      host.readAdopted(pc, req, options).then(sink.response, sink.error);
+      readAdopted(host, pc, req, options).then(sink.response, sink.error);
     },
     failed,
   });
@@ -101,4 +135,34 @@ export function rawExchange(
   } catch (err) {
     failed(err); // an invalid request: nothing was written
   }
+}
+
+/** readAdopted reads the response a raw exchange handed to `pc`'s ClientConn, as roundTrip reads one. */
+async function readAdopted(
+  host: RawExchangeHost,
+  pc: PersistConn,
+  req: Request,
+  options: RoundTripOptions,
+): Promise<IncomingResponse> {
+  const abort = abortWatchOf(options);
+  let body: Body | null = null;
+  const onAbort = () => {
+    body?.fail(abortError(abort!));
+    pc.close(); // a read still waiting fails
+  };
+  abort?.watch(onAbort);
+  let res: IncomingResponse;
+  try {
+    const read = {
+      onInformational: options.onInformational,
+      max1xxResponses: host.max1xxResponses(),
+    };
+    res = await pc.conn.read(req, read);
+  } catch (err) {
+    abort?.unwatch(onAbort);
+    pc.close();
+    if (abort?.aborted === true) throw abortError(abort);
+    throw noteWireFacts(err, { requestWritten: true, responseStarted: pc.responseStarted });
+  }
+  return host.answered(pc, req, res, abort, onAbort, (b) => (body = b));
 }

@@ -24,7 +24,7 @@ import { ProxyChooser } from './proxy-chooser.js';
 import { abortError, transportClosed, transportError } from './errors.js';
 import type { TransportOptions } from './transport-options.js';
 import { noteWireFacts, notWritten } from './wire-facts.js';
-import { type FastSink, rawExchange, type RawExchangeHost } from './raw-exchange.js';
+import { type FastSink, type RawExchangeHost, startRawExchange } from './raw-exchange.js';
 
 /** FAST_ROUND_TRIP keys Transport's callback round trip (internal; see the method). */
 export const FAST_ROUND_TRIP = Symbol('httpwire.fastRoundTrip');
@@ -148,67 +148,29 @@ export class Transport implements RoundTripper {
    * limit, a header timeout, https, or an observer on the client channels.
    */
   [FAST_ROUND_TRIP](req: Request, options: RoundTripOptions, sink: FastSink): boolean {
-    if (!this.#rawAllowed || this.#closed || req.body !== null || req.url.scheme !== 'http') {
-      return false;
-    }
-    const abort = abortWatchOf(options);
-    if (abort?.aborted === true || channels.observed()) return false;
-    let origin: Origin;
-    try {
-      origin = this.#origins.of(req.url);
-    } catch {
-      return false; // roundTrip throws why
-    }
-    const pc = this.#pools.takeIdle(origin.key);
-    if (pc === null) return false;
-    rawExchange(this.#rawHost, pc, req, options, sink);
-    return true;
+    return this.#rawAllowed && !this.#closed && startRawExchange(this.#rawHost, req, options, sink);
   }
 
   /** #rawHost: what a raw exchange asks of this Transport. */
   readonly #rawHost: RawExchangeHost = {
+    takeIdle: (req) => {
+      let origin: Origin;
+      try {
+        origin = this.#origins.of(req.url);
+      } catch {
+        return null; // roundTrip throws why
+      }
+      return this.#pools.takeIdle(origin.key);
+    },
     release: (pc, reusable) => {
       if (reusable && pc.alive) this.#pools.putIdle(pc, this.#closed);
       else pc.close();
     },
-    readAdopted: (pc, req, options) => this.#readAdopted(pc, req, options),
+    max1xxResponses: () => this.#max1xx,
+    answered: (pc, req, res, abort, onAbort, onBody) =>
+      this.#answered(pc, req, req, res, abort, onAbort, () => true, onBody),
     retry: (req, options) => this.roundTrip(req, options),
   };
-
-  /** #readAdopted reads the response a raw exchange handed to `pc`'s ClientConn, as #exchange reads one. */
-  async #readAdopted(
-    pc: PersistConn,
-    req: Request,
-    options: RoundTripOptions,
-  ): Promise<IncomingResponse> {
-    const abort = abortWatchOf(options);
-    let body: TransportBody | null = null;
-    const onAbort = () => {
-      body?.fail(abortError(abort!));
-      pc.close(); // a read still waiting fails
-    };
-    abort?.watch(onAbort);
-    let res: IncomingResponse;
-    try {
-      const read = { onInformational: options.onInformational, max1xxResponses: this.#max1xx };
-      res = await pc.conn.read(req, read);
-    } catch (err) {
-      abort?.unwatch(onAbort);
-      pc.close();
-      if (abort?.aborted === true) throw abortError(abort);
-      throw noteWireFacts(err, { requestWritten: true, responseStarted: pc.responseStarted });
-    }
-    return this.#answered(
-      pc,
-      req,
-      req,
-      res,
-      abort,
-      onAbort,
-      () => true,
-      (b) => (body = b),
-    );
-  }
 
   /**
    * hijack returns the socket of a 101 Switching Protocols response (or a
