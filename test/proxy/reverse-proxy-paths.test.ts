@@ -102,8 +102,9 @@ const CASES: readonly Case[] = [
     response: `HTTP/1.1 299 Whatever\r\n${DATE}Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n`,
   },
   {
-    name: 'a DELETE answered by a backend that closes without a word (502)',
-    request: 'DELETE /gone HTTP/1.1\r\nHost: example.com\r\n\r\n',
+    name: 'an empty POST answered by a backend that closes without a word (502, never sent twice)',
+    method: 'POST',
+    request: 'POST /gone HTTP/1.1\r\nHost: example.com\r\nContent-Length: 0\r\n\r\n',
     response: null,
   },
   {
@@ -128,12 +129,35 @@ function complete(kind: 'request' | 'response', method: string) {
   };
 }
 
-/** exchange sends `c.request` through a proxy, hooked or not, and returns both wires' bytes. */
-async function exchange(c: Case, hooked: boolean): Promise<{ backend: string; client: string }> {
+const WARM_REQUEST = 'GET /warm HTTP/1.1\r\nHost: example.com\r\n\r\n';
+const WARM_RESPONSE = `HTTP/1.1 200 OK\r\n${DATE}Content-Length: 4\r\n\r\nwarm`;
+
+/** after waits until the bytes `peer` received past `from` satisfy `match`, and returns them. */
+async function after(peer: RawPeer, from: number, match: (b: Buffer) => boolean): Promise<Buffer> {
+  const all = await peer.waitFor((b) => match(b.subarray(from)));
+  return all.subarray(from);
+}
+
+/**
+ * exchange sends `c.request` through a proxy, hooked or not, and returns
+ * both wires' bytes. With `warm`, a first request leaves the proxy a kept-
+ * alive backend connection, so `c.request` goes on a reused one (the
+ * Transport's raw exchange, on the fast path); otherwise on a new one.
+ */
+async function exchange(
+  c: Case,
+  hooked: boolean,
+  warm: boolean,
+): Promise<{ backend: string; client: string }> {
   const method = c.method ?? 'GET';
   let backendBytes = '';
   const backend = await h.rawBackend(async (peer: RawPeer) => {
-    const received = await peer.waitFor(complete('request', method));
+    let from = 0;
+    if (warm) {
+      from = (await peer.waitFor(complete('request', 'GET'))).length;
+      await peer.write(WARM_RESPONSE);
+    }
+    const received = await after(peer, from, complete('request', method));
     // A request without Host gets the backend's, whose port differs between runs.
     backendBytes = received.toString('latin1').replaceAll(`:${backend.port}`, ':PORT');
     if (c.response === null) peer.destroy();
@@ -147,8 +171,13 @@ async function exchange(c: Case, hooked: boolean): Promise<{ backend: string; cl
   }
   const served = await h.frontend(proxy);
   const peer = await h.rawClient(served);
+  let from = 0;
+  if (warm) {
+    await peer.write(WARM_REQUEST);
+    from = (await peer.waitFor(complete('response', 'GET'))).length;
+  }
   await peer.write(c.request);
-  const answer = await peer.waitFor(complete('response', method));
+  const answer = await after(peer, from, complete('response', method));
   await backend.scripts();
   // A Date the proxy adds (the 502) may fall on another second in the second run.
   const client = answer.toString('latin1').replace(/\r\nDate: [^\r]*/g, '\r\nDate: (now)');
@@ -157,11 +186,14 @@ async function exchange(c: Case, hooked: boolean): Promise<{ backend: string; cl
 
 describe('ReverseProxy paths', () => {
   for (const c of CASES) {
-    it(`sends the same bytes with and without no-op hooks: ${c.name}`, async () => {
-      const plain = await exchange(c, false);
-      const hooked = await exchange(c, true);
-      expect(plain.backend).not.toBe('');
-      expect(hooked).toEqual(plain);
-    });
+    for (const warm of [false, true]) {
+      const on = warm ? 'a reused backend connection' : 'a new backend connection';
+      it(`sends the same bytes with and without no-op hooks, on ${on}: ${c.name}`, async () => {
+        const plain = await exchange(c, false, warm);
+        const hooked = await exchange(c, true, warm);
+        expect(plain.backend).not.toBe('');
+        expect(hooked).toEqual(plain);
+      });
+    }
   }
 });

@@ -1,0 +1,226 @@
+/**
+ * Transport[FAST_ROUND_TRIP], the raw exchange of the ReverseProxy's fast
+ * path (src/transport/raw-exchange.ts), against scripted raw servers: a
+ * plain answer on a warm connection, the same request bytes as roundTrip,
+ * every other answer handed to a ClientConn from its first byte, roundTrip's
+ * retry rules on a stale connection, and no reuse after a bad answer.
+ */
+import { channel } from 'node:diagnostics_channel';
+import { describe, expect, it } from 'vitest';
+import { ParseError, parseMessages, Request, Response, wireFacts } from '../../src/index.js';
+import { ProtocolError } from '../../src/errors.js';
+import type { RawPeer } from '../helpers/raw-peer.js';
+import type { RoundTripOptions } from '../../src/transport/round-tripper.js';
+import { FAST_ROUND_TRIP, type Transport } from '../../src/transport/transport.js';
+import { ok, useHarness, within } from './harness.js';
+
+const h = useHarness();
+
+type Outcome =
+  | { kind: 'plain'; res: Response; body: string }
+  | { kind: 'response'; res: Response; body: string }
+  | { kind: 'error'; err: unknown };
+
+/** fast starts a raw exchange and resolves with how it ended, or returns null when it was not taken. */
+function fast(t: Transport, req: Request, options: RoundTripOptions = {}): Promise<Outcome> | null {
+  let settle!: (o: Outcome | Promise<Outcome>) => void;
+  const outcome = new Promise<Outcome>((resolve) => (settle = resolve));
+  const taken = t[FAST_ROUND_TRIP](req, options, {
+    plain: (res, body) => settle({ kind: 'plain', res, body: Buffer.from(body).toString() }),
+    response: (res) =>
+      settle(res.body!.text().then((body) => ({ kind: 'response' as const, res, body }))),
+    error: (err) => settle({ kind: 'error', err }),
+  });
+  return taken ? outcome : null;
+}
+
+/** requests(n) matches received bytes holding at least `n` complete requests. */
+function requests(n: number): (received: Buffer) => boolean {
+  return (received) => parseMessages('request', received).messages.length >= n;
+}
+
+/** answers serves one connection: the i-th request gets `replies[i]` (null: close without a word). */
+function answers(...replies: (string | null)[]) {
+  return async (peer: RawPeer) => {
+    for (let i = 0; i < replies.length; i++) {
+      await peer.waitFor(requests(i + 1));
+      const reply = replies[i]!;
+      if (reply === null) {
+        peer.destroy();
+        return;
+      }
+      await peer.write(reply);
+    }
+  };
+}
+
+/** counting serves every connection with `script` and counts them. */
+function counting(script: (peer: RawPeer) => Promise<void>) {
+  const counted = { accepted: 0, script: (peer: RawPeer) => (counted.accepted++, script(peer)) };
+  return counted;
+}
+
+/** warm returns a Transport with one idle connection to `port`, made by a roundTrip answered `one`. */
+async function warm(port: number, options = {}): Promise<Transport> {
+  const t = h.transport(options);
+  const res = await t.roundTrip(new Request('GET', `http://127.0.0.1:${port}/warm`));
+  expect(await res.body!.text()).toBe('one');
+  return t;
+}
+
+describe('Transport raw exchange', () => {
+  it('reads a plain answer on a warm connection, sending the bytes roundTrip sends', async () => {
+    const server = await h.raw(answers(ok('one'), ok('two'), ok('three')));
+    const t = await warm(server.port);
+    const get = () => new Request('GET', `http://127.0.0.1:${server.port}/warm`);
+    const second = await within(fast(t, get())!);
+    expect(second).toMatchObject({ kind: 'plain', body: 'two' });
+    expect((second as { res: Response }).res.status).toBe(200);
+    const third = await within(fast(t, get())!); // the connection went back to the pool
+    expect(third).toMatchObject({ kind: 'plain', body: 'three' });
+    const peer = await server.nextPeer();
+    const sent = parseMessages('request', peer.received()).messages;
+    expect(sent).toHaveLength(3);
+    expect(sent[1]).toEqual(sent[0]);
+    expect(sent[2]).toEqual(sent[0]);
+  });
+
+  it('is not taken, and does nothing, when the request needs roundTrip', async () => {
+    const backend = counting(answers(ok('one'), ok('two')));
+    const server = await h.raw(backend.script);
+    const url = `http://127.0.0.1:${server.port}/`;
+    expect(fast(h.transport(), new Request('GET', url))).toBeNull(); // nothing idle: dialing is roundTrip's
+    for (const options of [
+      { maxConnsPerHost: 4 },
+      { responseHeaderTimeout: 1000 },
+      { proxy: `http://127.0.0.1:${server.port}` },
+    ]) {
+      expect(fast(h.transport(options), new Request('GET', url))).toBeNull();
+    }
+    const t = await warm(server.port);
+    expect(fast(t, new Request('POST', url, { body: 'x' }))).toBeNull();
+    expect(fast(t, new Request('GET', `https://127.0.0.1:${server.port}/`))).toBeNull();
+    const observer = () => undefined;
+    channel('httpwire:client:request').subscribe(observer);
+    try {
+      expect(fast(t, new Request('GET', url))).toBeNull();
+    } finally {
+      channel('httpwire:client:request').unsubscribe(observer);
+    }
+    expect(await within(fast(t, new Request('GET', url))!)).toMatchObject({ body: 'two' });
+    expect(backend.accepted).toBe(1);
+  });
+
+  const others: { name: string; reply: string; method?: string; body: string; infos?: number }[] = [
+    {
+      name: 'chunked',
+      reply: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n',
+      body: 'abc',
+    },
+    {
+      name: 'a 103 first',
+      reply: 'HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n' + ok('hinted'),
+      body: 'hinted',
+      infos: 1,
+    },
+    {
+      name: 'larger than bodyHighWaterMark',
+      reply: ok('z'.repeat(70_000)),
+      body: 'z'.repeat(70_000),
+    },
+    {
+      name: 'a HEAD answer',
+      reply: 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n',
+      method: 'HEAD',
+      body: '',
+    },
+    { name: 'a 204', reply: 'HTTP/1.1 204 No Content\r\n\r\n', body: '' },
+  ];
+  for (const c of others) {
+    it(`hands ${c.name} to a ClientConn from its first byte, and reuses the connection after`, async () => {
+      const backend = counting(answers(ok('one'), c.reply, ok('after')));
+      const server = await h.raw(backend.script);
+      const t = await warm(server.port);
+      const infos: number[] = [];
+      const onInformational = (res: Response) => void infos.push(res.status);
+      const req = new Request(c.method ?? 'GET', `http://127.0.0.1:${server.port}/x`);
+      const outcome = await within(fast(t, req, { onInformational })!);
+      expect(outcome).toMatchObject({ kind: 'response', body: c.body });
+      expect(infos).toHaveLength(c.infos ?? 0);
+      const after = await t.roundTrip(new Request('GET', `http://127.0.0.1:${server.port}/`));
+      expect(await after.body!.text()).toBe('after');
+      expect(backend.accepted).toBe(1);
+    });
+  }
+
+  it('refuses a bare 101 as roundTrip does', async () => {
+    const server = await h.raw(answers(ok('one'), 'HTTP/1.1 101 Switching Protocols\r\n\r\n'));
+    const t = await warm(server.port);
+    const outcome = await within(fast(t, new Request('GET', `http://127.0.0.1:${server.port}/`))!);
+    expect(outcome.kind).toBe('error');
+    expect((outcome as { err: ProtocolError }).err.code).toBe('ERR_UNEXPECTED_SWITCH');
+  });
+
+  it('retries a GET whose reused connection closed before a byte of its answer, never a POST', async () => {
+    let accepted = 0;
+    const server = await h.raw((peer) => {
+      const script = accepted++ % 2 === 0 ? answers(ok('one'), null) : answers(ok('fresh'));
+      return script(peer);
+    });
+    const url = `http://127.0.0.1:${server.port}/`;
+    const retried = await within(fast(await warm(server.port), new Request('GET', url))!);
+    expect(retried).toMatchObject({ kind: 'response', body: 'fresh' });
+    expect(accepted).toBe(2);
+
+    const refused = await within(fast(await warm(server.port), new Request('POST', url))!);
+    expect(refused.kind).toBe('error');
+    const err = (refused as { err: ProtocolError }).err;
+    expect(err.code).toBe('ERR_SERVER_CLOSED_IDLE');
+    expect(wireFacts(err)).toEqual({ requestWritten: true, responseStarted: false });
+    expect(accepted).toBe(3); // the POST was sent once
+  });
+
+  it('does not reuse a connection after bytes that followed the answer, or after a malformed one', async () => {
+    let accepted = 0;
+    const server = await h.raw((peer) => {
+      const first = [
+        ok('two') + 'HTTP/1.1 200 OK\r\n',
+        'HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n',
+      ];
+      const reply = accepted < 2 ? first[accepted]! : ok('fresh');
+      accepted++;
+      return accepted <= 2 ? answers(ok('one'), reply)(peer) : answers(reply)(peer);
+    });
+    const url = `http://127.0.0.1:${server.port}/`;
+    const t1 = await warm(server.port);
+    expect(await within(fast(t1, new Request('GET', url))!)).toMatchObject({
+      kind: 'plain',
+      body: 'two',
+    });
+    expect(fast(t1, new Request('GET', url))).toBeNull(); // closed, not idle
+
+    const t2 = await warm(server.port);
+    const malformed = await within(fast(t2, new Request('GET', url))!);
+    expect((malformed as { err: unknown }).err).toBeInstanceOf(ParseError);
+    expect(fast(t2, new Request('GET', url))).toBeNull();
+  });
+
+  it('fails with ERR_ABORTED and closes the connection when the request is aborted', async () => {
+    let closed!: Promise<void>;
+    const server = await h.raw(async (peer) => {
+      closed = peer.clientEnded();
+      await answers(ok('one'))(peer);
+      await peer.waitFor(requests(2)); // and never answers
+    });
+    const t = await warm(server.port);
+    const controller = new AbortController();
+    const outcome = fast(t, new Request('GET', `http://127.0.0.1:${server.port}/`), {
+      signal: controller.signal,
+    })!;
+    await (await server.nextPeer()).waitFor(requests(2));
+    controller.abort(new Error('client left'));
+    const ended = await within(outcome);
+    expect((ended as { err: ProtocolError }).err.code).toBe('ERR_ABORTED');
+    await within(closed);
+  });
+});
