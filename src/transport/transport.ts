@@ -80,7 +80,14 @@ export class Transport implements RoundTripper {
     this.#connOptions = options.connOptions ?? {};
     this.#max1xx = options.max1xxResponses;
     this.#proxy = options.proxy === undefined ? null : new ProxyChooser(options.proxy);
-    this.#rawAllowed = this.#proxy === null && this.#maxConns === 0 && this.#headerTimeout === 0;
+    const { readTimeout, maxBodyBytes, onMessageBegin } = this.#connOptions; // ClientConn's reading only
+    this.#rawAllowed =
+      this.#proxy === null &&
+      this.#maxConns === 0 &&
+      this.#headerTimeout === 0 &&
+      !(readTimeout !== undefined && readTimeout > 0) &&
+      maxBodyBytes == null &&
+      onMessageBegin === undefined;
   }
 
   /**
@@ -145,7 +152,8 @@ export class Transport implements RoundTripper {
    * errors and retries, a plain answer without a ClientConn or Body. It
    * returns false, having done nothing, when the request needs roundTrip:
    * no idle connection (dialing is roundTrip's), a proxy, a connection
-   * limit, a header timeout, https, or an observer on the client channels.
+   * limit, a header or read timeout, a body limit, https, or an observer
+   * on the client channels.
    */
   [FAST_ROUND_TRIP](req: Request, options: RoundTripOptions, sink: FastSink): boolean {
     return this.#rawAllowed && !this.#closed && startRawExchange(this.#rawHost, req, options, sink);
