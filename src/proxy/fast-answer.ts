@@ -5,15 +5,13 @@
  */
 import { isEmptyHeader } from '../message/header.js';
 import { LISTENABLE } from '../message/body-listener.js';
-import { Body, takeEndedBody } from '../message/body.js';
+import { type Body, takeEndedBody } from '../message/body.js';
 import type { Request } from '../message/request.js';
 import { bodyAllowed, type Response } from '../message/response.js';
 import { RESPONSE_EXCLUDE } from '../message/write-head.js';
 import type { ResponseWriter } from '../server/handler.js';
 import type { FastExchange } from '../server/fast-path.js';
-import type { FastSink } from '../transport/raw-exchange.js';
 import type { RoundTripper } from '../transport/round-tripper.js';
-import { FAST_ROUND_TRIP, Transport } from '../transport/transport.js';
 import { relayInformational } from './copy-response.js';
 import { InboundRoundTrip } from './outbound-request.js';
 import { removeHopByHopHeaders } from './hop-headers.js';
@@ -41,9 +39,9 @@ export class Prefetched {
 
 /**
  * sendFast sends `out`, built from `req` as serveHTTP builds it, for the
- * fast path: our Transport reads a plain answer by callbacks when it can
- * (`FAST_ROUND_TRIP`), any RoundTripper otherwise; the answer goes out
- * whole (answerFast, answerPlain) or to the general path with what came.
+ * fast path, and answers whole (answerFast) or hands the request to the
+ * general path with what came back. (Our Transport reads a plain answer
+ * on a kept-alive connection by callbacks: raw-exchange.ts.)
  */
 export function sendFast(
   exchange: FastExchange,
@@ -53,14 +51,10 @@ export function sendFast(
 ): void {
   let infos: Response[] | null = null;
   const options = new InboundRoundTrip(req, (info) => void (infos ??= []).push(info));
-  const sink: FastSink = {
-    plain: (res, body) => answerPlain(exchange, res, body),
-    response: (res) => answerFast(exchange, req, res, infos),
-    error: (err) => exchange.handover(new Prefetched(infos, null, err)),
-  };
-  if (!(transport instanceof Transport && transport[FAST_ROUND_TRIP](out, options, sink))) {
-    transport.roundTrip(out, options).then(sink.response, sink.error);
-  }
+  transport.roundTrip(out, options).then(
+    (res) => answerFast(exchange, req, res, infos),
+    (err: unknown) => exchange.handover(new Prefetched(infos, null, err)),
+  );
 }
 
 /**
@@ -90,40 +84,25 @@ export function answerFast(
     !body.consumed &&
     isEmptyHeader(res.trailer)
   ) {
-    respondWhole(exchange, res, () => takeEndedBody(body));
+    respondWhole(exchange, res, body);
     return;
   }
   exchange.handover(new Prefetched(infos, res, null));
 }
 
 /**
- * answerPlain answers with a plain response a Transport read by callbacks
- * (its `body` apart, `res.body` null): as answerFast answers a plain one.
- */
-export function answerPlain(exchange: FastExchange, res: Response, body: Uint8Array): void {
-  respondWhole(exchange, res, () => body, body);
-}
-
-/**
- * respondWhole writes `res` with the bytes `take` gives, its header as the
+ * respondWhole writes `res` with its whole `body`, its header as the
  * general path would copy it (hop-by-hop fields removed); a line the
- * general path refuses hands it over (a 500 there). `detached` is the
- * body when `res.body` does not hold it.
+ * general path refuses hands it over (a 500 there).
  */
-function respondWhole(
-  exchange: FastExchange,
-  res: Response,
-  take: () => Uint8Array,
-  detached?: Uint8Array,
-): void {
+function respondWhole(exchange: FastExchange, res: Response, body: Body): void {
   let lines: string;
   try {
     removeHopByHopHeaders(res.header);
     lines = res.header.wireLines(RESPONSE_EXCLUDE);
   } catch {
-    if (detached !== undefined) res.body = Body.from(detached);
     exchange.handover(new Prefetched(null, res, null));
     return;
   }
-  exchange.respond(res.status, lines, res.header.has('Date'), take());
+  exchange.respond(res.status, lines, res.header.has('Date'), takeEndedBody(body));
 }

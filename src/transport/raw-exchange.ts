@@ -1,17 +1,18 @@
 /**
- * The raw exchange: a Transport's round trip for a bodiless request on an
- * idle kept-alive connection, by callbacks (the ReverseProxy's fast path
- * uses it through `Transport[FAST_ROUND_TRIP]`). The request goes out as
- * `roundTrip` writes it; a plain response (RawReader) is read without a
- * ClientConn, Body or promise; any other response is handed to a
- * ClientConn from its first byte and read as `roundTrip` reads it. A
- * failure follows `roundTrip`'s rules: a stale reused connection is
- * retried when the request may be sent again, and the error carries its
- * wire facts.
+ * The raw exchange: how a Transport's `roundTrip` sends a bodiless request
+ * on an idle kept-alive connection. The request goes out as on a
+ * ClientConn; a plain response (RawReader: final, framed by its length,
+ * whole in the chunk that completed its head) is read by callbacks, with
+ * no ClientConn, TransportBody or promise per step, and the connection is
+ * back in the pool before the caller sees the response; any other
+ * response is handed to a ClientConn from its first byte and read as on
+ * the general path. A failure follows the general path's rules: a stale
+ * reused connection is retried when the request may be sent again, and
+ * the error carries its wire facts.
  */
 import type { Request } from '../message/request.js';
 import type { AbortWatch } from '../message/abort-watch.js';
-import type { Body } from '../message/body.js';
+import { Body } from '../message/body.js';
 import { type IncomingResponse, Response } from '../message/response.js';
 import { sendRequest } from '../message/write-message.js';
 import * as channels from './channels.js';
@@ -20,16 +21,6 @@ import type { PersistConn } from './persist-conn.js';
 import { isIdempotent, lostResponse } from './retry-rules.js';
 import { abortWatchOf, type RoundTripOptions } from './round-tripper.js';
 import { noteWireFacts } from './wire-facts.js';
-
-/** FastSink: where a fast round trip ends; exactly one call. */
-export interface FastSink {
-  /** plain: a whole response of known length; `res.body` is null, its bytes are `body`. */
-  plain(res: Response, body: Uint8Array): void;
-  /** response: any other response, as `roundTrip` resolves with it (a streaming body, 1xx relayed first). */
-  response(res: Response): void;
-  /** error: the round trip failed, as `roundTrip` rejects. */
-  error(err: unknown): void;
-}
 
 /** RawExchangeHost: what a raw exchange needs from its Transport. */
 export interface RawExchangeHost {
@@ -49,92 +40,92 @@ export interface RawExchangeHost {
     onBody: (body: Body) => void,
   ): IncomingResponse;
   /** retry makes a new attempt for `req` after a stale connection failed, as `roundTrip` would. */
-  retry(req: Request, options: RoundTripOptions): Promise<Response>;
+  retry(req: Request, options: RoundTripOptions): Promise<IncomingResponse>;
 }
 
 /**
- * startRawExchange starts a raw exchange for `req` and returns true, or
- * returns false, having done nothing, when `req` is not for one (a body,
- * not http, aborted, client channels observed: raw exchanges publish
- * nothing) or no connection is idle (dialing is roundTrip's).
+ * rawExchangeFor returns the idle connection a raw exchange for `req`
+ * would use, or null when `req` is not for one (a body, not http, aborted,
+ * client channels observed: raw exchanges publish nothing) or none is idle
+ * (dialing is the general path's).
  */
-export function startRawExchange(
+export function rawExchangeFor(
   host: RawExchangeHost,
   req: Request,
   options: RoundTripOptions,
-  sink: FastSink,
-): boolean {
-  if (req.body !== null || req.url.scheme !== 'http' || channels.observed()) return false;
-  if (abortWatchOf(options)?.aborted === true) return false;
-  const pc = host.takeIdle(req);
-  if (pc === null) return false;
-  rawExchange(host, pc, req, options, sink);
-  return true;
+): PersistConn | null {
+  if (req.body !== null || req.url.scheme !== 'http' || channels.observed()) return null;
+  if (abortWatchOf(options)?.aborted === true) return null;
+  return host.takeIdle(req);
 }
 
-/** rawExchange writes `req` on `pc` (taken idle) and reads its response into `sink`. */
-function rawExchange(
+/** rawExchange writes `req` on `pc` (taken idle) and resolves with its response, as roundTrip does. */
+export function rawExchange(
   host: RawExchangeHost,
   pc: PersistConn,
   req: Request,
   options: RoundTripOptions,
-  sink: FastSink,
-): void {
-  const abort = abortWatchOf(options);
-  const reader = pc.raw();
-  let settled = false;
-  const settle = (): boolean => {
-    if (settled) return false;
-    settled = true;
-    abort?.unwatch(onAbort);
-    return true;
-  };
-  const onAbort = () => {
-    if (!settle()) return;
-    pc.close();
-    sink.error(abortError(abort!));
-  };
-  const failed = (err: unknown) => {
-    if (!settle()) return;
-    const lost = pc.lost;
-    pc.close();
-    // Go's shouldRetryRequest, as roundTrip: only a reused conn, only before any response byte.
-    if (lost && pc.reused && !pc.responseStarted && (isIdempotent(req) || pc.nothingWritten)) {
-      host.retry(req, options).then(sink.response, sink.error);
-      return;
-    }
-    const facts = { requestWritten: !pc.nothingWritten, responseStarted: pc.responseStarted };
-    sink.error(noteWireFacts(lostResponse(pc, err), facts));
-  };
-  pc.begin();
-  reader.start(req.method, {
-    plain(head, body, stale) {
+): Promise<IncomingResponse> {
+  return new Promise((resolve, reject) => {
+    const abort = abortWatchOf(options);
+    const reader = pc.raw();
+    let settled = false;
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      abort?.unwatch(onAbort);
+      return true;
+    };
+    const onAbort = () => {
       if (!settle()) return;
-      let res: Response;
-      try {
-        res = Response.fromHead(head, { request: req }); // a Transfer-Encoding it refuses throws
-      } catch (err) {
-        pc.close();
-        sink.error(noteWireFacts(err, { requestWritten: true, responseStarted: true }));
+      pc.close();
+      reject(abortError(abort!));
+    };
+    const failed = (err: unknown) => {
+      if (!settle()) return;
+      const lost = pc.lost;
+      pc.close();
+      // Go's shouldRetryRequest, as roundTrip: only a reused conn, only before any response byte.
+      if (lost && pc.reused && !pc.responseStarted && (isIdempotent(req) || pc.nothingWritten)) {
+        resolve(host.retry(req, options));
         return;
       }
-      if (stale) pc.staleAfterRaw();
-      host.release(pc, !res.close);
-      sink.plain(res, body);
-    },
-    adopt(bytes) {
-      if (!settle()) return;
-      pc.adopt(req, bytes);
-      readAdopted(host, pc, req, options).then(sink.response, sink.error);
-    },
-    failed,
+      const facts = { requestWritten: !pc.nothingWritten, responseStarted: pc.responseStarted };
+      reject(noteWireFacts(lostResponse(pc, err), facts));
+    };
+    pc.begin();
+    reader.start(req.method, {
+      plain(head, bytes, stale) {
+        if (!settle()) return;
+        const body = new Body({ highWaterMark: bytes.byteLength });
+        if (bytes.byteLength > 0) body.push(bytes);
+        body.end();
+        let res: IncomingResponse;
+        try {
+          res = Response.fromHead(head, { body, request: req }) as IncomingResponse; // a Transfer-Encoding it refuses throws
+        } catch (err) {
+          pc.close();
+          reject(noteWireFacts(err, { requestWritten: true, responseStarted: true }));
+          return;
+        }
+        if (stale) pc.staleAfterRaw();
+        host.release(pc, !res.close && !req.close);
+        resolve(res);
+      },
+      adopt(bytes) {
+        if (!settle()) return;
+        pc.adopt(req, bytes);
+        resolve(readAdopted(host, pc, req, options));
+      },
+      failed,
+    });
+    abort?.watch(onAbort);
+    try {
+      sendRequest(pc.socket, req); // a bodiless request: written at once
+    } catch (err) {
+      failed(err); // an invalid request: nothing was written
+    }
   });
-  abort?.watch(onAbort);
-  try {
-    sendRequest(pc.socket, req); // a bodiless request: written at once
-  } catch (err) {
-    failed(err); // an invalid request: nothing was written
-  }
 }
 
 /** readAdopted reads the response a raw exchange handed to `pc`'s ClientConn, as roundTrip reads one. */

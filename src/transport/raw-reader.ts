@@ -8,11 +8,12 @@ import type { MessageHead } from '../parser/types.js';
 export interface RawOutcome {
   /**
    * plain: a final response framed by its Content-Length (at most the
-   * body limit), to a request other than HEAD or CONNECT, whole: its head
-   * and body. `stale` when bytes followed it (the connection must close).
+   * body limit), to a request other than HEAD or CONNECT, whole in the
+   * chunk that completed its head: its head and body. `stale` when bytes
+   * followed it (the connection must close).
    */
   plain(head: MessageHead, body: Uint8Array, stale: boolean): void;
-  /** adopt: any other response; `bytes` are all of it received so far, for a ClientConn to read. */
+  /** adopt: any other response, or one whose body streams; `bytes` are all of it received so far, for a ClientConn to read. */
   adopt(bytes: Buffer): void;
   /** failed: the connection failed (or the response was malformed) before a plain response was whole. */
   failed(err: Error): void;
@@ -64,12 +65,14 @@ export class RawReader {
       return;
     }
     if (this.#adopting) {
-      const held = this.#held;
-      this.#end();
-      outcome.adopt(held.length === 1 ? held[0]! : Buffer.concat(held));
+      this.#adoptNow(outcome);
       return;
     }
-    if (!this.#complete) return;
+    if (!this.#complete) {
+      // A head without all of its body: the body streams, on a ClientConn.
+      if (this.#head !== null) this.#adoptNow(outcome);
+      return;
+    }
     const head = this.#head!;
     const parts = this.#body;
     const body = parts.length === 0 ? EMPTY : parts.length === 1 ? parts[0]! : Buffer.concat(parts);
@@ -134,6 +137,12 @@ export class RawReader {
   onMessageComplete(): void {
     this.#complete = true;
     this.#parser.pause();
+  }
+
+  #adoptNow(outcome: RawOutcome): void {
+    const held = this.#held;
+    this.#end();
+    outcome.adopt(held.length === 1 ? held[0]! : Buffer.concat(held));
   }
 
   #end(): void {

@@ -24,10 +24,7 @@ import { ProxyChooser } from './proxy-chooser.js';
 import { abortError, transportClosed, transportError } from './errors.js';
 import type { TransportOptions } from './transport-options.js';
 import { noteWireFacts, notWritten } from './wire-facts.js';
-import { type FastSink, type RawExchangeHost, startRawExchange } from './raw-exchange.js';
-
-/** FAST_ROUND_TRIP keys Transport's callback round trip (internal; see the method). */
-export const FAST_ROUND_TRIP = Symbol('httpwire.fastRoundTrip');
+import { rawExchange, rawExchangeFor, type RawExchangeHost } from './raw-exchange.js';
 
 export type { TransportOptions } from './transport-options.js';
 
@@ -69,7 +66,7 @@ export class Transport implements RoundTripper {
   readonly #upgraded = new WeakMap<Response, PersistConn>(); // 101 responses whose socket waits for hijack()
   readonly #unread = new FinalizationRegistry<PersistConn>((pc) => pc.close()); // bodies or sockets dropped unread
   #closed = false;
-  readonly #rawAllowed: boolean; // FAST_ROUND_TRIP may take requests
+  readonly #rawAllowed: boolean; // bodiless requests may take the raw exchange (raw-exchange.ts)
 
   constructor(options: TransportOptions = {}) {
     this.#maxConns = options.maxConnsPerHost ?? 0;
@@ -109,6 +106,9 @@ export class Transport implements RoundTripper {
     const abort = abortWatchOf(options);
     if (this.#closed) throw transportClosed();
     if (abort?.aborted === true) throw abortError(abort);
+    // The paths split here: a bodiless request on an idle connection takes the raw exchange.
+    const idle = this.#rawAllowed ? rawExchangeFor(this.#rawHost, req, options) : null;
+    if (idle !== null) return rawExchange(this.#rawHost, idle, req, options);
     const origin = this.#origins.of(req.url);
     const route = this.#proxy === null ? null : routeOf(origin, this.#proxy.choose(req));
     const key = route?.key ?? origin.key;
@@ -143,20 +143,6 @@ export class Transport implements RoundTripper {
         }
       }
     }
-  }
-
-  /**
-   * [FAST_ROUND_TRIP] (internal, for the ReverseProxy's fast path) is
-   * roundTrip for a bodiless `req` on an idle kept-alive connection, by
-   * callbacks (raw-exchange.ts): the same bytes out, the same response,
-   * errors and retries, a plain answer without a ClientConn or Body. It
-   * returns false, having done nothing, when the request needs roundTrip:
-   * no idle connection (dialing is roundTrip's), a proxy, a connection
-   * limit, a header or read timeout, a body limit, https, or an observer
-   * on the client channels.
-   */
-  [FAST_ROUND_TRIP](req: Request, options: RoundTripOptions, sink: FastSink): boolean {
-    return this.#rawAllowed && !this.#closed && startRawExchange(this.#rawHost, req, options, sink);
   }
 
   /** #rawHost: what a raw exchange asks of this Transport. */

@@ -1,9 +1,10 @@
 /**
- * Transport[FAST_ROUND_TRIP], the raw exchange of the ReverseProxy's fast
- * path (src/transport/raw-exchange.ts), against scripted raw servers: a
- * plain answer on a warm connection, the same request bytes as roundTrip,
- * every other answer handed to a ClientConn from its first byte, roundTrip's
- * retry rules on a stale connection, and no reuse after a bad answer.
+ * The Transport's raw exchange (src/transport/raw-exchange.ts), against
+ * scripted raw servers: roundTrip on a warm connection reads a plain
+ * answer without a ClientConn (its body is no TransportBody), sending the
+ * bytes the general path sends; every other answer is handed to a
+ * ClientConn from its first byte; the retry rules on a stale connection;
+ * no reuse after a bad answer; an abort.
  */
 import { channel } from 'node:diagnostics_channel';
 import { describe, expect, it } from 'vitest';
@@ -11,27 +12,24 @@ import { ParseError, parseMessages, Request, Response, wireFacts } from '../../s
 import { ProtocolError } from '../../src/errors.js';
 import type { RawPeer } from '../helpers/raw-peer.js';
 import type { RoundTripOptions } from '../../src/transport/round-tripper.js';
-import { FAST_ROUND_TRIP, type Transport } from '../../src/transport/transport.js';
+import { TransportBody } from '../../src/transport/response-body.js';
+import type { Transport } from '../../src/transport/transport.js';
 import { ok, useHarness, within } from './harness.js';
 
 const h = useHarness();
 
 type Outcome =
-  | { kind: 'plain'; res: Response; body: string }
-  | { kind: 'response'; res: Response; body: string }
-  | { kind: 'error'; err: unknown };
+  { kind: 'raw' | 'general'; res: Response; body: string } | { kind: 'error'; err: unknown };
 
-/** fast starts a raw exchange and resolves with how it ended, or returns null when it was not taken. */
-function fast(t: Transport, req: Request, options: RoundTripOptions = {}): Promise<Outcome> | null {
-  let settle!: (o: Outcome | Promise<Outcome>) => void;
-  const outcome = new Promise<Outcome>((resolve) => (settle = resolve));
-  const taken = t[FAST_ROUND_TRIP](req, options, {
-    plain: (res, body) => settle({ kind: 'plain', res, body: Buffer.from(body).toString() }),
-    response: (res) =>
-      settle(res.body!.text().then((body) => ({ kind: 'response' as const, res, body }))),
-    error: (err) => settle({ kind: 'error', err }),
-  });
-  return taken ? outcome : null;
+/** send round-trips `req` and tells which path read the answer (a TransportBody: the general one). */
+async function send(t: Transport, req: Request, options: RoundTripOptions = {}): Promise<Outcome> {
+  try {
+    const res = await within(t.roundTrip(req, options));
+    const kind = res.body instanceof TransportBody ? 'general' : 'raw';
+    return { kind, res, body: await res.body!.text() };
+  } catch (err) {
+    return { kind: 'error', err };
+  }
 }
 
 /** requests(n) matches received bytes holding at least `n` complete requests. */
@@ -69,28 +67,27 @@ async function warm(port: number, options = {}): Promise<Transport> {
 }
 
 describe('Transport raw exchange', () => {
-  it('reads a plain answer on a warm connection, sending the bytes roundTrip sends', async () => {
+  it('reads a plain answer on a warm connection, sending the bytes the general path sends', async () => {
     const server = await h.raw(answers(ok('one'), ok('two'), ok('three')));
     const t = await warm(server.port);
     const get = () => new Request('GET', `http://127.0.0.1:${server.port}/warm`);
-    const second = await within(fast(t, get())!);
-    expect(second).toMatchObject({ kind: 'plain', body: 'two' });
+    const second = await send(t, get());
+    expect(second).toMatchObject({ kind: 'raw', body: 'two' });
     expect((second as { res: Response }).res.status).toBe(200);
-    const third = await within(fast(t, get())!); // the connection went back to the pool
-    expect(third).toMatchObject({ kind: 'plain', body: 'three' });
+    const third = await send(t, get()); // the connection went back to the pool
+    expect(third).toMatchObject({ kind: 'raw', body: 'three' });
     const peer = await server.nextPeer();
     const sent = parseMessages('request', peer.received()).messages;
     expect(sent).toHaveLength(3);
-    expect(sent[1]).toEqual(sent[0]);
+    expect(sent[1]).toEqual(sent[0]); // the first went out on the general path (a new connection)
     expect(sent[2]).toEqual(sent[0]);
   });
 
-  it('is not taken, and does nothing, when the request needs roundTrip', async () => {
+  it('leaves to the general path what it does not take', async () => {
     // Connections warmed for a variant are closed with one request answered: not a script error.
     const backend = counting((peer) => answers(ok('one'), ok('two'))(peer).catch(() => undefined));
     const server = await h.raw(backend.script);
     const url = `http://127.0.0.1:${server.port}/`;
-    expect(fast(h.transport(), new Request('GET', url))).toBeNull(); // nothing idle: dialing is roundTrip's
     const variants = [
       { maxConnsPerHost: 4 },
       { responseHeaderTimeout: 1000 },
@@ -99,21 +96,21 @@ describe('Transport raw exchange', () => {
       { connOptions: { maxBodyBytes: 10 } },
     ];
     for (const options of variants) {
-      const warmed = await warm(server.port, options); // an idle connection, but an option roundTrip keeps
-      expect(fast(warmed, new Request('GET', url)), JSON.stringify(options)).toBeNull();
+      const warmed = await warm(server.port, options); // an idle connection, and an option the raw reader lacks
+      const outcome = await send(warmed, new Request('GET', url));
+      expect(outcome, JSON.stringify(options)).toMatchObject({ kind: 'general', body: 'two' });
     }
-    const t = await warm(server.port);
-    expect(fast(t, new Request('POST', url, { body: 'x' }))).toBeNull();
-    expect(fast(t, new Request('GET', `https://127.0.0.1:${server.port}/`))).toBeNull();
+    const posted = await send(await warm(server.port), new Request('POST', url, { body: 'x' }));
+    expect(posted).toMatchObject({ kind: 'general', body: 'two' });
+    const observed = await warm(server.port);
     const observer = () => undefined;
     channel('httpwire:client:request').subscribe(observer);
     try {
-      expect(fast(t, new Request('GET', url))).toBeNull();
+      expect(await send(observed, new Request('GET', url))).toMatchObject({ kind: 'general' });
     } finally {
       channel('httpwire:client:request').unsubscribe(observer);
     }
-    expect(await within(fast(t, new Request('GET', url))!)).toMatchObject({ body: 'two' });
-    expect(backend.accepted).toBe(variants.length + 1);
+    expect(backend.accepted).toBe(variants.length + 2);
   });
 
   const others: { name: string; reply: string; method?: string; body: string; infos?: number }[] = [
@@ -149,19 +146,38 @@ describe('Transport raw exchange', () => {
       const infos: number[] = [];
       const onInformational = (res: Response) => void infos.push(res.status);
       const req = new Request(c.method ?? 'GET', `http://127.0.0.1:${server.port}/x`);
-      const outcome = await within(fast(t, req, { onInformational })!);
-      expect(outcome).toMatchObject({ kind: 'response', body: c.body });
+      expect(await send(t, req, { onInformational })).toMatchObject({
+        kind: 'general',
+        body: c.body,
+      });
       expect(infos).toHaveLength(c.infos ?? 0);
-      const after = await t.roundTrip(new Request('GET', `http://127.0.0.1:${server.port}/`));
-      expect(await after.body!.text()).toBe('after');
+      const after = await send(t, new Request('GET', `http://127.0.0.1:${server.port}/`));
+      expect(after).toMatchObject({ kind: 'raw', body: 'after' });
       expect(backend.accepted).toBe(1);
     });
   }
 
-  it('refuses a bare 101 as roundTrip does', async () => {
+  it('hands an answer whose body comes after its head to a ClientConn, streaming', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const server = await h.raw(async (peer) => {
+      await answers(ok('one'))(peer);
+      await peer.waitFor(requests(2));
+      await peer.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhe');
+      await held;
+      await peer.write('llo');
+    });
+    const t = await warm(server.port);
+    const res = await within(t.roundTrip(new Request('GET', `http://127.0.0.1:${server.port}/`)));
+    expect(res.body).toBeInstanceOf(TransportBody); // resolved at the head, as the general path does
+    release();
+    expect(await res.body!.text()).toBe('hello');
+  });
+
+  it('refuses a bare 101 as the general path does', async () => {
     const server = await h.raw(answers(ok('one'), 'HTTP/1.1 101 Switching Protocols\r\n\r\n'));
     const t = await warm(server.port);
-    const outcome = await within(fast(t, new Request('GET', `http://127.0.0.1:${server.port}/`))!);
+    const outcome = await send(t, new Request('GET', `http://127.0.0.1:${server.port}/`));
     expect(outcome.kind).toBe('error');
     expect((outcome as { err: ProtocolError }).err.code).toBe('ERR_UNEXPECTED_SWITCH');
   });
@@ -173,11 +189,11 @@ describe('Transport raw exchange', () => {
       return script(peer);
     });
     const url = `http://127.0.0.1:${server.port}/`;
-    const retried = await within(fast(await warm(server.port), new Request('GET', url))!);
-    expect(retried).toMatchObject({ kind: 'response', body: 'fresh' });
+    const retried = await send(await warm(server.port), new Request('GET', url));
+    expect(retried).toMatchObject({ body: 'fresh' });
     expect(accepted).toBe(2);
 
-    const refused = await within(fast(await warm(server.port), new Request('POST', url))!);
+    const refused = await send(await warm(server.port), new Request('POST', url));
     expect(refused.kind).toBe('error');
     const err = (refused as { err: ProtocolError }).err;
     expect(err.code).toBe('ERR_SERVER_CLOSED_IDLE');
@@ -186,28 +202,24 @@ describe('Transport raw exchange', () => {
   });
 
   it('does not reuse a connection after bytes that followed the answer, or after a malformed one', async () => {
-    let accepted = 0;
-    const server = await h.raw((peer) => {
-      const first = [
-        ok('two') + 'HTTP/1.1 200 OK\r\n',
-        'HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n',
-      ];
-      const reply = accepted < 2 ? first[accepted]! : ok('fresh');
-      accepted++;
-      return accepted <= 2 ? answers(ok('one'), reply)(peer) : answers(reply)(peer);
+    // Connections 0 and 2 are warmed and then answer badly; 1 and 3 are the fresh ones after.
+    const bad = [ok('two') + 'HTTP/1.1 200 OK\r\n', 'HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n'];
+    const backend = counting(async (peer) => {
+      const n = backend.accepted - 1;
+      await (n % 2 === 0 ? answers(ok('one'), bad[n / 2]!) : answers(ok('fresh')))(peer);
     });
+    const server = await h.raw(backend.script);
     const url = `http://127.0.0.1:${server.port}/`;
     const t1 = await warm(server.port);
-    expect(await within(fast(t1, new Request('GET', url))!)).toMatchObject({
-      kind: 'plain',
-      body: 'two',
-    });
-    expect(fast(t1, new Request('GET', url))).toBeNull(); // closed, not idle
+    expect(await send(t1, new Request('GET', url))).toMatchObject({ kind: 'raw', body: 'two' });
+    expect(await send(t1, new Request('GET', url))).toMatchObject({ body: 'fresh' });
+    expect(backend.accepted).toBe(2); // a new connection
 
     const t2 = await warm(server.port);
-    const malformed = await within(fast(t2, new Request('GET', url))!);
+    const malformed = await send(t2, new Request('GET', url));
     expect((malformed as { err: unknown }).err).toBeInstanceOf(ParseError);
-    expect(fast(t2, new Request('GET', url))).toBeNull();
+    expect(await send(t2, new Request('GET', url))).toMatchObject({ body: 'fresh' });
+    expect(backend.accepted).toBe(4);
   });
 
   it('fails with ERR_ABORTED and closes the connection when the request is aborted', async () => {
@@ -219,12 +231,12 @@ describe('Transport raw exchange', () => {
     });
     const t = await warm(server.port);
     const controller = new AbortController();
-    const outcome = fast(t, new Request('GET', `http://127.0.0.1:${server.port}/`), {
+    const outcome = send(t, new Request('GET', `http://127.0.0.1:${server.port}/`), {
       signal: controller.signal,
-    })!;
+    });
     await (await server.nextPeer()).waitFor(requests(2));
     controller.abort(new Error('client left'));
-    const ended = await within(outcome);
+    const ended = await outcome;
     expect((ended as { err: ProtocolError }).err.code).toBe('ERR_ABORTED');
     await within(closed);
   });
