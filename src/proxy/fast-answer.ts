@@ -5,13 +5,15 @@
  */
 import { isEmptyHeader } from '../message/header.js';
 import { LISTENABLE } from '../message/body-listener.js';
-import { type Body, takeEndedBody } from '../message/body.js';
+import { takeEndedBody } from '../message/body.js';
 import type { Request } from '../message/request.js';
 import { bodyAllowed, type Response } from '../message/response.js';
 import { RESPONSE_EXCLUDE } from '../message/write-head.js';
 import type { ResponseWriter } from '../server/handler.js';
 import type { FastExchange } from '../server/fast-path.js';
 import type { RoundTripper } from '../transport/round-tripper.js';
+import { endedBody, type RawSink } from '../transport/raw-exchange.js';
+import { FAST_ROUND_TRIP, Transport } from '../transport/transport.js';
 import { relayInformational } from './copy-response.js';
 import { InboundRoundTrip } from './outbound-request.js';
 import { removeHopByHopHeaders } from './hop-headers.js';
@@ -40,8 +42,8 @@ export class Prefetched {
 /**
  * sendFast sends `out`, built from `req` as serveHTTP builds it, for the
  * fast path, and answers whole (answerFast) or hands the request to the
- * general path with what came back. (Our Transport reads a plain answer
- * on a kept-alive connection by callbacks: raw-exchange.ts.)
+ * general path with what came back. Our Transport's raw exchange on a
+ * kept-alive connection ends here by callbacks (FAST_ROUND_TRIP).
  */
 export function sendFast(
   exchange: FastExchange,
@@ -51,10 +53,14 @@ export function sendFast(
 ): void {
   let infos: Response[] | null = null;
   const options = new InboundRoundTrip(req, (info) => void (infos ??= []).push(info));
-  transport.roundTrip(out, options).then(
-    (res) => answerFast(exchange, req, res, infos),
-    (err: unknown) => exchange.handover(new Prefetched(infos, null, err)),
-  );
+  const sink: RawSink = {
+    plain: (res, bytes) => respondWhole(exchange, res, bytes),
+    response: (res) => answerFast(exchange, req, res, infos),
+    error: (err) => exchange.handover(new Prefetched(infos, null, err)),
+  };
+  if (!(transport instanceof Transport && transport[FAST_ROUND_TRIP](out, options, sink))) {
+    transport.roundTrip(out, options).then(sink.response, sink.error);
+  }
 }
 
 /**
@@ -84,25 +90,26 @@ export function answerFast(
     !body.consumed &&
     isEmptyHeader(res.trailer)
   ) {
-    respondWhole(exchange, res, body);
+    respondWhole(exchange, res, takeEndedBody(body));
     return;
   }
   exchange.handover(new Prefetched(infos, res, null));
 }
 
 /**
- * respondWhole writes `res` with its whole `body`, its header as the
- * general path would copy it (hop-by-hop fields removed); a line the
- * general path refuses hands it over (a 500 there).
+ * respondWhole writes `res` with its whole body, `bytes`, and its header
+ * as the general path would copy it (hop-by-hop fields removed); a line
+ * the general path refuses hands it over (a 500 there).
  */
-function respondWhole(exchange: FastExchange, res: Response, body: Body): void {
+function respondWhole(exchange: FastExchange, res: Response, bytes: Uint8Array): void {
   let lines: string;
   try {
     removeHopByHopHeaders(res.header);
     lines = res.header.wireLines(RESPONSE_EXCLUDE);
   } catch {
+    res.body = endedBody(bytes);
     exchange.handover(new Prefetched(null, res, null));
     return;
   }
-  exchange.respond(res.status, lines, res.header.has('Date'), takeEndedBody(body));
+  exchange.respond(res.status, lines, res.header.has('Date'), bytes);
 }

@@ -59,73 +59,106 @@ export function rawExchangeFor(
   return host.takeIdle(req);
 }
 
-/** rawExchange writes `req` on `pc` (taken idle) and resolves with its response, as roundTrip does. */
-export function rawExchange(
+/** RawSink: where a raw exchange ends; exactly one call. */
+export interface RawSink {
+  /** plain: a whole response of known length; `res.body` is null, its bytes are `bytes`. */
+  plain(res: Response, bytes: Uint8Array): void;
+  /** response: any other response, as roundTrip resolves with it. */
+  response(res: Response): void;
+  /** error: the exchange failed, as roundTrip rejects. */
+  error(err: unknown): void;
+}
+
+/** rawRoundTrip is rawExchange as roundTrip returns it: a plain answer's bytes become its ended body. */
+export function rawRoundTrip(
   host: RawExchangeHost,
   pc: PersistConn,
   req: Request,
   options: RoundTripOptions,
 ): Promise<IncomingResponse> {
   return new Promise((resolve, reject) => {
-    const abort = abortWatchOf(options);
-    const reader = pc.raw();
-    let settled = false;
-    const settle = (): boolean => {
-      if (settled) return false;
-      settled = true;
-      abort?.unwatch(onAbort);
-      return true;
-    };
-    const onAbort = () => {
+    rawExchange(host, pc, req, options, {
+      plain(res, bytes) {
+        res.body = endedBody(bytes);
+        resolve(res as IncomingResponse);
+      },
+      response: (res) => resolve(res as IncomingResponse),
+      error: reject,
+    });
+  });
+}
+
+/** endedBody is a connection's Body that already holds all of `bytes`. */
+export function endedBody(bytes: Uint8Array): Body {
+  const body = new Body({ highWaterMark: bytes.byteLength });
+  if (bytes.byteLength > 0) body.push(bytes);
+  body.end();
+  return body;
+}
+
+/** rawExchange writes `req` on `pc` (taken idle) and ends in `sink` with its response, as roundTrip would. */
+export function rawExchange(
+  host: RawExchangeHost,
+  pc: PersistConn,
+  req: Request,
+  options: RoundTripOptions,
+  sink: RawSink,
+): void {
+  const abort = abortWatchOf(options);
+  const reader = pc.raw();
+  let settled = false;
+  const settle = (): boolean => {
+    if (settled) return false;
+    settled = true;
+    abort?.unwatch(onAbort);
+    return true;
+  };
+  const onAbort = () => {
+    if (!settle()) return;
+    pc.close();
+    sink.error(abortError(abort!));
+  };
+  const failed = (err: unknown) => {
+    if (!settle()) return;
+    const lost = pc.lost;
+    pc.close();
+    // Go's shouldRetryRequest, as roundTrip: only a reused conn, only before any response byte.
+    if (lost && pc.reused && !pc.responseStarted && (isIdempotent(req) || pc.nothingWritten)) {
+      host.retry(req, options).then(sink.response, sink.error);
+      return;
+    }
+    const facts = { requestWritten: !pc.nothingWritten, responseStarted: pc.responseStarted };
+    sink.error(noteWireFacts(lostResponse(pc, err), facts));
+  };
+  pc.begin();
+  reader.start(req.method, {
+    plain(head, bytes, stale) {
       if (!settle()) return;
-      pc.close();
-      reject(abortError(abort!));
-    };
-    const failed = (err: unknown) => {
-      if (!settle()) return;
-      const lost = pc.lost;
-      pc.close();
-      // Go's shouldRetryRequest, as roundTrip: only a reused conn, only before any response byte.
-      if (lost && pc.reused && !pc.responseStarted && (isIdempotent(req) || pc.nothingWritten)) {
-        resolve(host.retry(req, options));
+      let res: IncomingResponse;
+      try {
+        res = Response.fromHead(head, { request: req }) as IncomingResponse; // a Transfer-Encoding it refuses throws
+      } catch (err) {
+        pc.close();
+        sink.error(noteWireFacts(err, { requestWritten: true, responseStarted: true }));
         return;
       }
-      const facts = { requestWritten: !pc.nothingWritten, responseStarted: pc.responseStarted };
-      reject(noteWireFacts(lostResponse(pc, err), facts));
-    };
-    pc.begin();
-    reader.start(req.method, {
-      plain(head, bytes, stale) {
-        if (!settle()) return;
-        const body = new Body({ highWaterMark: bytes.byteLength });
-        if (bytes.byteLength > 0) body.push(bytes);
-        body.end();
-        let res: IncomingResponse;
-        try {
-          res = Response.fromHead(head, { body, request: req }) as IncomingResponse; // a Transfer-Encoding it refuses throws
-        } catch (err) {
-          pc.close();
-          reject(noteWireFacts(err, { requestWritten: true, responseStarted: true }));
-          return;
-        }
-        if (stale) pc.staleAfterRaw();
-        host.release(pc, !res.close && !req.close);
-        resolve(res);
-      },
-      adopt(bytes) {
-        if (!settle()) return;
-        pc.adopt(req, bytes);
-        resolve(readAdopted(host, pc, req, options));
-      },
-      failed,
-    });
-    abort?.watch(onAbort);
-    try {
-      sendRequest(pc.socket, req); // a bodiless request: written at once
-    } catch (err) {
-      failed(err); // an invalid request: nothing was written
-    }
+      if (stale) pc.staleAfterRaw();
+      host.release(pc, !res.close && !req.close);
+      sink.plain(res, bytes);
+    },
+    adopt(bytes) {
+      if (!settle()) return;
+      pc.adopt(req, bytes);
+      readAdopted(host, pc, req, options).then(sink.response, sink.error);
+    },
+    failed,
   });
+  abort?.watch(onAbort);
+  try {
+    sendRequest(pc.socket, req); // a bodiless request: written at once
+  } catch (err) {
+    failed(err); // an invalid request: nothing was written
+  }
 }
 
 /** readAdopted reads the response a raw exchange handed to `pc`'s ClientConn, as roundTrip reads one. */

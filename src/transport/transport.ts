@@ -24,7 +24,16 @@ import { ProxyChooser } from './proxy-chooser.js';
 import { abortError, transportClosed, transportError } from './errors.js';
 import type { TransportOptions } from './transport-options.js';
 import { noteWireFacts, notWritten } from './wire-facts.js';
-import { rawExchange, rawExchangeFor, type RawExchangeHost } from './raw-exchange.js';
+import {
+  rawExchange,
+  rawExchangeFor,
+  type RawExchangeHost,
+  rawRoundTrip,
+  type RawSink,
+} from './raw-exchange.js';
+
+/** FAST_ROUND_TRIP keys Transport's callback round trip (internal; see the method). */
+export const FAST_ROUND_TRIP = Symbol('httpwire.fastRoundTrip');
 
 export type { TransportOptions } from './transport-options.js';
 
@@ -108,7 +117,7 @@ export class Transport implements RoundTripper {
     if (abort?.aborted === true) throw abortError(abort);
     // The paths split here: a bodiless request on an idle connection takes the raw exchange.
     const idle = this.#rawAllowed ? rawExchangeFor(this.#rawHost, req, options) : null;
-    if (idle !== null) return rawExchange(this.#rawHost, idle, req, options);
+    if (idle !== null) return rawRoundTrip(this.#rawHost, idle, req, options);
     const origin = this.#origins.of(req.url);
     const route = this.#proxy === null ? null : routeOf(origin, this.#proxy.choose(req));
     const key = route?.key ?? origin.key;
@@ -143,6 +152,20 @@ export class Transport implements RoundTripper {
         }
       }
     }
+  }
+
+  /**
+   * [FAST_ROUND_TRIP] (internal, the ReverseProxy's fast path) takes the
+   * raw exchange roundTrip would take for `req`, ending in `sink` by
+   * callbacks (a plain answer's bytes apart, no Body); it returns false,
+   * having done nothing, when roundTrip would take the general path.
+   */
+  [FAST_ROUND_TRIP](req: Request, options: RoundTripOptions, sink: RawSink): boolean {
+    const idle =
+      this.#rawAllowed && !this.#closed ? rawExchangeFor(this.#rawHost, req, options) : null;
+    if (idle === null) return false;
+    rawExchange(this.#rawHost, idle, req, options, sink);
+    return true;
   }
 
   /** #rawHost: what a raw exchange asks of this Transport. */
