@@ -1,7 +1,8 @@
 /**
  * Child entry, the process under test: `proxy.ts <backendPort>` serves
  * httpwire's `newSingleHostReverseProxy` to the backend behind httpwire's
- * `createServer`, with default options, on an ephemeral port of 127.0.0.1.
+ * `createServer`, with default options, on an ephemeral port of 127.0.0.1,
+ * its fast path included (the handler counts requests on both paths).
  * A node:net listener hands each accepted socket to `serveConn` so that the
  * open client connections can be counted. It runs under `--expose-gc` and
  * collects garbage before every memory sample, so the samples show what
@@ -9,7 +10,8 @@
  */
 import { once } from 'node:events';
 import { createServer as createNetServer } from 'node:net';
-import { createServer, newSingleHostReverseProxy } from '../dist/index.js';
+import { createServer, type Handler, newSingleHostReverseProxy } from '../dist/index.js';
+import { FAST_PATH, type FastPathHandler, type FastServe } from '../dist/server/fast-path.js';
 import { LogCounter, reportTo } from './reporting.js';
 
 const gc = globalThis.gc;
@@ -20,13 +22,24 @@ const logs = new LogCounter();
 const errorLog = (message: string) => logs.add(message);
 const proxy = newSingleHostReverseProxy(`http://127.0.0.1:${backendPort}`, { errorLog });
 let served = 0;
-const server = createServer(
-  (rw, req) => {
+/** counted is the proxy with a count of the requests it serves, on either path (server/fast-path.ts). */
+const counted: Handler & FastPathHandler = {
+  serveHTTP(rw, req) {
     served++;
     return proxy.serveHTTP(rw, req);
   },
-  { errorLog },
-);
+  get [FAST_PATH]() {
+    const fast = proxy[FAST_PATH];
+    if (fast === null) return null;
+    const countedFast: FastServe = (req, exchange) => {
+      const taken = fast(req, exchange); // one it declines is counted by serveHTTP
+      if (taken) served++;
+      return taken;
+    };
+    return countedFast;
+  },
+};
+const server = createServer(counted, { errorLog });
 
 let open = 0;
 const listener = createNetServer((socket) => {
