@@ -52,6 +52,9 @@ function contenders(go: GoProxy | null): Contender[] {
     HTTPWIRE,
     served('httpwire, default Transport', 'httpwire-default'),
     served('httpwire, general path only', 'httpwire-general'),
+    ...(process.env.HTTPWIRE_BEFORE_DIST === undefined
+      ? []
+      : [served('httpwire before (HTTPWIRE_BEFORE_DIST)', 'httpwire-before')]),
     HTTP_PROXY,
     UNDICI,
     UNDICI7_DISPATCH,

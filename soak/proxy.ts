@@ -11,7 +11,12 @@
 import { once } from 'node:events';
 import { createServer as createNetServer } from 'node:net';
 import { createServer, type Handler, newSingleHostReverseProxy } from '../dist/index.js';
-import { FAST_PATH, type FastPathHandler, type FastServe } from '../dist/server/fast-path.js';
+import {
+  FAST_PATH,
+  type FastExchange,
+  type FastPathHandler,
+  type FastServe,
+} from '../dist/server/fast-path.js';
 import { LogCounter, reportTo } from './reporting.js';
 
 const gc = globalThis.gc;
@@ -32,7 +37,15 @@ const counted: Handler & FastPathHandler = {
     const fast = proxy[FAST_PATH];
     if (fast === null) return null;
     const countedFast: FastServe = (req, exchange) => {
-      const taken = fast(req, exchange); // one it declines is counted by serveHTTP
+      // One it declines, or takes and then hands over, is counted by serveHTTP.
+      const counting: FastExchange = {
+        respond: (status, lines, hasDate, body) => exchange.respond(status, lines, hasDate, body),
+        handover(prefetched) {
+          served--;
+          exchange.handover(prefetched);
+        },
+      };
+      const taken = fast(req, counting);
       if (taken) served++;
       return taken;
     };

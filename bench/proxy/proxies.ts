@@ -4,6 +4,8 @@
  * and pool up to POOL_SIZE of them.
  */
 import http from 'node:http';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import net from 'node:net';
 import { pipeline } from 'node:stream';
 import httpProxy from 'http-proxy';
@@ -18,6 +20,7 @@ export type ProxyKind =
   | 'httpwire'
   | 'httpwire-default'
   | 'httpwire-general'
+  | 'httpwire-before'
   | 'http-proxy'
   | 'undici'
   | 'undici7-dispatch'
@@ -28,6 +31,7 @@ export const PROXY_KINDS: readonly ProxyKind[] = [
   'httpwire',
   'httpwire-default',
   'httpwire-general',
+  'httpwire-before',
   'http-proxy',
   'undici',
   'undici7-dispatch',
@@ -45,6 +49,7 @@ const STARTERS: Record<ProxyKind, (origin: string, backendPort: number) => Promi
   'httpwire-default': (origin) => startHttpwire(origin, null),
   'httpwire-general': (origin) =>
     startHttpwire(origin, new Transport({ maxIdleConnsPerHost: POOL_SIZE }), true),
+  'httpwire-before': startHttpwireBefore,
   'http-proxy': startHttpProxy,
   undici: startUndiciProxy,
   'undici7-dispatch': startUndiciDispatchProxy,
@@ -56,21 +61,39 @@ const STARTERS: Record<ProxyKind, (origin: string, backendPort: number) => Promi
  * startHttpwire: our Server with Go's NewSingleHostReverseProxy. A null
  * transport leaves the proxy to make its own, which keeps 128 idle
  * connections per host. With `general`, the server gets a function calling
- * the proxy, which has no fast path: every request takes the general path,
- * as before the fast path existed. The proxy's log leaves out the requests
- * wrk abandons when a run ends.
+ * the proxy, which has no fast path: every request takes the server's
+ * general path (the Transport still reads plain answers on kept-alive
+ * connections by its raw exchange).
  */
 async function startHttpwire(
   origin: string,
   transport: Transport | null,
   general = false,
 ): Promise<number> {
-  const errorLog = (message: string) => {
-    if (!message.endsWith('request aborted')) process.stderr.write(`${message}\n`);
-  };
-  const proxy = newSingleHostReverseProxy(origin, { transport, errorLog });
+  const proxy = newSingleHostReverseProxy(origin, { transport, errorLog: quietLog });
   const server = createServer(general ? (rw, req) => proxy.serveHTTP(rw, req) : proxy);
   return (await server.listen(0, '127.0.0.1')).port;
+}
+
+/** quietLog: the proxies' log, without the requests wrk abandons when a run ends. */
+function quietLog(message: string): void {
+  if (!message.endsWith('request aborted')) process.stderr.write(`${message}\n`);
+}
+
+/**
+ * startHttpwireBefore: the `httpwire` contender built from another
+ * checkout, whose dist/ directory HTTPWIRE_BEFORE_DIST names (a before/after
+ * comparison in one run); a build without it cannot start.
+ */
+async function startHttpwireBefore(origin: string): Promise<number> {
+  const dist = process.env.HTTPWIRE_BEFORE_DIST;
+  if (dist === undefined) throw new Error('httpwire-before wants HTTPWIRE_BEFORE_DIST=<dist dir>');
+  const before = (await import(
+    pathToFileURL(join(resolve(dist), 'index.js')).href
+  )) as typeof import('../../dist/index.js');
+  const transport = new before.Transport({ maxIdleConnsPerHost: POOL_SIZE });
+  const proxy = before.newSingleHostReverseProxy(origin, { transport, errorLog: quietLog });
+  return (await before.createServer(proxy).listen(0, '127.0.0.1')).port;
 }
 
 /** startHttpProxy: node-http-proxy on a node:http server, with a keep-alive agent. */
