@@ -11,9 +11,12 @@ import { bodyAllowed, type Response } from '../message/response.js';
 import { RESPONSE_EXCLUDE } from '../message/write-head.js';
 import type { ResponseWriter } from '../server/handler.js';
 import type { FastExchange } from '../server/fast-path.js';
-import type { RoundTripper } from '../transport/round-tripper.js';
+import {
+  FAST_ROUND_TRIP,
+  type RoundTripOptions,
+  type RoundTripper,
+} from '../transport/round-tripper.js';
 import { endedBody, type RawSink } from '../transport/raw-exchange.js';
-import { FAST_ROUND_TRIP, Transport } from '../transport/transport.js';
 import { relayInformational } from './copy-response.js';
 import { InboundRoundTrip } from './outbound-request.js';
 import { removeHopByHopHeaders } from './hop-headers.js';
@@ -39,6 +42,9 @@ export class Prefetched {
   }
 }
 
+/** FastRoundTrip: a RoundTripper's `[FAST_ROUND_TRIP]` method. */
+type FastRoundTrip = (req: Request, options: RoundTripOptions, sink: RawSink) => boolean;
+
 /**
  * sendFast sends `out`, built from `req` as serveHTTP builds it, for the
  * fast path, and answers whole (answerFast) or hands the request to the
@@ -58,7 +64,8 @@ export function sendFast(
     response: (res) => answerFast(exchange, req, res, infos),
     error: (err) => exchange.handover(new Prefetched(infos, null, err)),
   };
-  if (!(transport instanceof Transport && transport[FAST_ROUND_TRIP](out, options, sink))) {
+  const fast = (transport as { [FAST_ROUND_TRIP]?: FastRoundTrip })[FAST_ROUND_TRIP];
+  if (fast === undefined || !fast.call(transport, out, options, sink)) {
     transport.roundTrip(out, options).then(sink.response, sink.error);
   }
 }

@@ -40,3 +40,12 @@ export function abortWatchOf(options: RoundTripOptions): AbortWatch | undefined 
   if (ABORT_WATCH in options) return (options as InternalRoundTripOptions)[ABORT_WATCH];
   return options.signal === undefined ? undefined : watchSignal(options.signal);
 }
+
+/**
+ * FAST_ROUND_TRIP keys a RoundTripper's callback round trip (internal, for
+ * the ReverseProxy's fast path): `(req, options, sink) => boolean`, as
+ * roundTrip but ending in a RawSink (raw-exchange.ts), a plain answer's
+ * bytes apart; false, having done nothing, when roundTrip must be called.
+ * Transport and Upstreams have one.
+ */
+export const FAST_ROUND_TRIP = Symbol('httpwire.fastRoundTrip');

@@ -15,7 +15,12 @@ import * as channels from './channels.js';
 import { dial, type Origin } from './dial.js';
 import { OriginCache } from './origin-cache.js';
 import { PersistConn } from './persist-conn.js';
-import { abortWatchOf, type RoundTripOptions, type RoundTripper } from './round-tripper.js';
+import {
+  abortWatchOf,
+  FAST_ROUND_TRIP,
+  type RoundTripOptions,
+  type RoundTripper,
+} from './round-tripper.js';
 import { TransportBody } from './response-body.js';
 import { HostPools, waitForSlot } from './host-pool.js';
 import { isIdempotent, lostResponse, replayable } from './retry-rules.js';
@@ -31,9 +36,6 @@ import {
   rawRoundTrip,
   type RawSink,
 } from './raw-exchange.js';
-
-/** FAST_ROUND_TRIP keys Transport's callback round trip (internal; see the method). */
-export const FAST_ROUND_TRIP = Symbol('httpwire.fastRoundTrip');
 
 export type { TransportOptions } from './transport-options.js';
 

@@ -2,7 +2,7 @@
  * Upstreams: a RoundTripper that balances requests over several backends,
  * keeps track of their health and fails over by what happened on the wire.
  */
-import { ProtocolError, UnavailableError } from '../errors.js';
+import { UnavailableError } from '../errors.js';
 import type { Detached } from '../io/socket-reader.js';
 import type { Request } from '../message/request.js';
 import type { MessageURL } from '../message/url.js';
@@ -10,7 +10,12 @@ import type { Response } from '../message/response.js';
 import { joinQuery, joinURLPath } from '../proxy/proxy-url.js';
 import { transportClosed, transportError } from '../transport/errors.js';
 import { isIdempotent, replayable } from '../transport/retry-rules.js';
-import type { RoundTripOptions, RoundTripper } from '../transport/round-tripper.js';
+import type { RawSink } from '../transport/raw-exchange.js';
+import {
+  FAST_ROUND_TRIP,
+  type RoundTripOptions,
+  type RoundTripper,
+} from '../transport/round-tripper.js';
 import type { Transport, TransportOptions } from '../transport/transport.js';
 import { wireFacts } from '../transport/wire-facts.js';
 import { HealthCheck } from './active-health.js';
@@ -20,6 +25,7 @@ import { RetryBudget } from './retry-budget.js';
 import { type StateReporter, stateReporter } from './state-channel.js';
 import { parseTargetInit, Target, type UpstreamStatus, type UpstreamTargetInit } from './target.js';
 import { checkOptions, type UpstreamsOptions } from './upstream-options.js';
+import { type Attempts, countsAgainstTarget } from './attempts.js';
 import { clockNow } from './clock.js';
 
 /** Each target's pool by default: a proxy talks to few hosts, so keep many idle connections. */
@@ -84,71 +90,157 @@ export class Upstreams implements RoundTripper {
   /** roundTrip sends `req` to a target; see the class comment for failover and errors. */
   async roundTrip(req: Request, options: RoundTripOptions = {}): Promise<Response> {
     if (this.#closed) throw transportClosed();
-    const base = req.url;
     // A request without a body is sent as it is on every attempt; one with
     // a body in memory is copied per attempt; a streaming one is sent once.
-    let canReplay = req.body === null;
     let replay: (() => Request) | null = null;
-    if (!canReplay) {
+    if (req.body !== null) {
       const replaying = replayable(req);
       replay = replaying instanceof Promise ? await replaying : replaying;
-      canReplay = replay !== null;
     }
-    let now = clockNow();
+    return this.#attempts(this.#begin(req, req.body === null || replay !== null, replay), options);
+  }
+
+  /**
+   * [FAST_ROUND_TRIP] (internal, the ReverseProxy's fast path): roundTrip
+   * for a bodiless `req`, whose first attempt ends by callbacks when the
+   * target's Transport can take it so (a plain answer's bytes apart); any
+   * failover after it runs as in roundTrip. False, having done nothing,
+   * for a request with a body or once closed.
+   */
+  [FAST_ROUND_TRIP](req: Request, options: RoundTripOptions, sink: RawSink): boolean {
+    if (this.#closed || req.body !== null) return false;
+    const state = this.#begin(req, true, null);
+    let target: Target;
+    try {
+      target = this.#next(state);
+    } catch (err) {
+      sink.error(err); // no available target: what roundTrip rejects with
+      return true;
+    }
+    const resume = () => void this.#attempts(state, options).then(sink.response, sink.error);
+    const first: RawSink = {
+      plain: (res, bytes) => {
+        if (this.#answered(state, target, res)) sink.plain(res, bytes);
+        else resume(); // a 503 to retry elsewhere: its body is `bytes`, already read
+      },
+      response: (res) => {
+        if (this.#answered(state, target, res)) sink.response(res);
+        else void (res.body?.dump() ?? Promise.resolve()).then(resume);
+      },
+      error: (err) => {
+        try {
+          this.#failed(state, target, err);
+        } catch (final) {
+          sink.error(final);
+          return;
+        }
+        resume();
+      },
+    };
+    const transport = target.transport;
+    if (!transport[FAST_ROUND_TRIP](req, options, first)) {
+      transport.roundTrip(req, options).then(first.response, first.error);
+    }
+    return true;
+  }
+
+  /** #begin starts the attempts for `req`: the retry budget counts it. */
+  #begin(req: Request, canReplay: boolean, replay: (() => Request) | null): Attempts {
+    const now = clockNow();
     this.#budget.request(now);
-    let tried: Target[] | null = null; // targets of the attempts before this one; made on a retry
-    let target: Target | null = null;
-    let written = 0; // attempts that reached the wire
-    let lastErr: unknown = null;
+    return {
+      req,
+      base: req.url,
+      canReplay,
+      replay,
+      now,
+      tried: null,
+      target: null,
+      written: 0,
+      lastErr: null,
+    };
+  }
+
+  /** #attempts makes attempts for `state` until one answers or failing over ends. */
+  async #attempts(state: Attempts, options: RoundTripOptions): Promise<Response> {
     for (;;) {
-      if (target !== null) (tried ??= []).push(target);
-      target = this.#pick(req, tried, now);
-      if (target === null) {
-        if (tried !== null) throw lastErr;
-        throw this.#unavailable();
-      }
-      req.url = this.#route(base, target.url);
-      const wire = replay === null ? req : replay();
-      target.outstanding++;
-      target.requests++;
+      const target = this.#next(state);
+      const wire = state.replay === null ? state.req : state.replay();
       let res: Response;
       try {
         res = await target.transport.roundTrip(wire, options);
       } catch (err) {
-        this.#settled(target);
-        const facts = wireFacts(err);
-        if (!countsAgainstTarget(err)) throw err;
-        now = clockNow();
-        this.#passive?.failure(target, now);
-        if (facts === null) throw err;
-        if (!facts.requestWritten) {
-          // Nothing left: free to go elsewhere, if the body is still whole.
-          if (!canReplay && req.body?.consumed === true) throw err;
-        } else {
-          written++;
-          const again =
-            !facts.responseStarted && canReplay && this.#mayRetry(req, written, target, tried, now);
-          if (!again) throw err;
-        }
-        lastErr = err;
+        this.#failed(state, target, err); // throws when it may not be retried
         continue;
       }
-      this.#settled(target);
-      const sent = now;
-      now = clockNow();
-      const ms = now - sent;
-      target.latencyEwmaMs =
-        target.latencyEwmaMs === 0 ? ms : target.latencyEwmaMs * 0.8 + ms * 0.2;
-      if (res.status === 101 || (req.method === 'CONNECT' && res.status < 300)) {
-        this.#upgraded.set(res, target.transport);
-      }
-      written++;
-      if (this.#passive === null || !this.#passive.response(target, res, now)) return res;
-      if (!canReplay || !this.#mayRetry(req, written, target, tried, now)) return res;
+      if (this.#answered(state, target, res)) return res;
       await res.body?.dump();
-      now = clockNow();
-      lastErr = transportError('ERR_UPSTREAM_503', `${target.key} answered 503`);
     }
+  }
+
+  /** #next picks the next target for `state` (the previous one counts as tried) and points the request at it. */
+  #next(state: Attempts): Target {
+    if (state.target !== null) (state.tried ??= []).push(state.target);
+    const target = this.#pick(state.req, state.tried, state.now);
+    if (target === null) {
+      if (state.tried !== null) throw state.lastErr;
+      throw this.#unavailable();
+    }
+    state.target = target;
+    state.lastErr = null;
+    state.req.url = this.#route(state.base, target.url);
+    target.outstanding++;
+    target.requests++;
+    return target;
+  }
+
+  /**
+   * #failed accounts for an attempt on `target` that failed with `err` and
+   * returns when another may be made; else it throws the error to give.
+   */
+  #failed(state: Attempts, target: Target, err: unknown): void {
+    this.#settled(target);
+    const facts = wireFacts(err);
+    if (!countsAgainstTarget(err)) throw err;
+    state.now = clockNow();
+    this.#passive?.failure(target, state.now);
+    if (facts === null) throw err;
+    if (!facts.requestWritten) {
+      // Nothing left: free to go elsewhere, if the body is still whole.
+      if (!state.canReplay && state.req.body?.consumed === true) throw err;
+    } else {
+      state.written++;
+      const again =
+        !facts.responseStarted &&
+        state.canReplay &&
+        this.#mayRetry(state.req, state.written, target, state.tried, state.now);
+      if (!again) throw err;
+    }
+    state.lastErr = err;
+  }
+
+  /**
+   * #answered accounts for `res` from `target`: true when it is the
+   * answer; false when it is a 503 to retry elsewhere (passive health
+   * marked the target), whose body the caller drops before the next attempt.
+   */
+  #answered(state: Attempts, target: Target, res: Response): boolean {
+    this.#settled(target);
+    const sent = state.now;
+    state.now = clockNow();
+    const ms = state.now - sent;
+    target.latencyEwmaMs = target.latencyEwmaMs === 0 ? ms : target.latencyEwmaMs * 0.8 + ms * 0.2;
+    if (res.status === 101 || (state.req.method === 'CONNECT' && res.status < 300)) {
+      this.#upgraded.set(res, target.transport);
+    }
+    state.written++;
+    if (this.#passive === null || !this.#passive.response(target, res, state.now)) return true;
+    const req = state.req;
+    if (!state.canReplay || !this.#mayRetry(req, state.written, target, state.tried, state.now)) {
+      return true;
+    }
+    state.lastErr = transportError('ERR_UPSTREAM_503', `${target.key} answered 503`);
+    return false;
   }
 
   /** hijack hands over the socket of a 101 (or a 2xx to CONNECT) response that this returned (Transport.hijack). */
@@ -300,10 +392,4 @@ export class Upstreams implements RoundTripper {
     const message = this.#closed ? 'upstreams closed' : 'no healthy upstream';
     return new UnavailableError(message, retryAfter);
   }
-}
-
-/** countsAgainstTarget: a failure that is the target's, not the client's abort or our own close. */
-function countsAgainstTarget(err: unknown): boolean {
-  if (!(err instanceof ProtocolError)) return true;
-  return err.code !== 'ERR_ABORTED' && err.code !== 'ERR_TRANSPORT_CLOSED';
 }
