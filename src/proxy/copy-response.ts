@@ -120,7 +120,13 @@ export function sendDirect(
   latency: number,
 ): Promise<Error | null> | null {
   const body = res.body;
-  if (body === null || body.ended || res.contentLength < 0 || !isEmptyHeader(res.trailer)) {
+  if (
+    body === null ||
+    body.ended ||
+    body.consumed || // a proxy hook began reading it: the copy path fails it cleanly
+    res.contentLength < 0 ||
+    !isEmptyHeader(res.trailer)
+  ) {
     return null;
   }
   return rw instanceof ServerResponseWriter ? rw[SEND_BODY](body, latency === 0) : null;

@@ -116,7 +116,7 @@ export function rawExchange(
   const onAbort = () => {
     if (!settle()) return;
     pc.close();
-    sink.error(abortError(abort!));
+    sink.error(noteWireFacts(abortError(abort!), factsOf(pc)));
   };
   const failed = (err: unknown) => {
     if (!settle()) return;
@@ -127,8 +127,7 @@ export function rawExchange(
       host.retry(req, options).then(sink.response, sink.error);
       return;
     }
-    const facts = { requestWritten: !pc.nothingWritten, responseStarted: pc.responseStarted };
-    sink.error(noteWireFacts(lostResponse(pc, err), facts));
+    sink.error(noteWireFacts(lostResponse(pc, err), factsOf(pc)));
   };
   pc.begin();
   reader.start(req.method, {
@@ -185,8 +184,16 @@ async function readAdopted(
   } catch (err) {
     abort?.unwatch(onAbort);
     pc.close();
-    if (abort?.aborted === true) throw abortError(abort);
-    throw noteWireFacts(err, { requestWritten: true, responseStarted: pc.responseStarted });
+    throw noteWireFacts(abort?.aborted === true ? abortError(abort) : err, factsOf(pc));
   }
-  return host.answered(pc, req, res, abort, onAbort, (b) => (body = b));
+  try {
+    return host.answered(pc, req, res, abort, onAbort, (b) => (body = b));
+  } catch (err) {
+    throw noteWireFacts(err, factsOf(pc)); // a 101 nobody asked for: refused, its connection closed
+  }
+}
+
+/** factsOf: what an exchange on `pc` did on the wire, for the error that ends it (as roundTrip records them). */
+function factsOf(pc: PersistConn): { requestWritten: boolean; responseStarted: boolean } {
+  return { requestWritten: !pc.nothingWritten, responseStarted: pc.responseStarted };
 }

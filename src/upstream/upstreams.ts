@@ -125,7 +125,7 @@ export class Upstreams implements RoundTripper {
       },
       response: (res) => {
         if (this.#answered(state, target, res)) sink.response(res);
-        else void (res.body?.dump() ?? Promise.resolve()).then(resume);
+        else void this.#drop(state, res).then(resume, sink.error);
       },
       error: (err) => {
         try {
@@ -174,8 +174,14 @@ export class Upstreams implements RoundTripper {
         continue;
       }
       if (this.#answered(state, target, res)) return res;
-      await res.body?.dump();
+      await this.#drop(state, res);
     }
+  }
+
+  /** #drop reads away the body of a 503 to retry elsewhere; the clock moves on past it. */
+  async #drop(state: Attempts, res: Response): Promise<void> {
+    await res.body?.dump();
+    state.now = clockNow();
   }
 
   /** #next picks the next target for `state` (the previous one counts as tried) and points the request at it. */
@@ -187,7 +193,6 @@ export class Upstreams implements RoundTripper {
       throw this.#unavailable();
     }
     state.target = target;
-    state.lastErr = null;
     state.req.url = this.#route(state.base, target.url);
     target.outstanding++;
     target.requests++;

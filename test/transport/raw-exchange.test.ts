@@ -179,7 +179,9 @@ describe('Transport raw exchange', () => {
     const t = await warm(server.port);
     const outcome = await send(t, new Request('GET', `http://127.0.0.1:${server.port}/`));
     expect(outcome.kind).toBe('error');
-    expect((outcome as { err: ProtocolError }).err.code).toBe('ERR_UNEXPECTED_SWITCH');
+    const err = (outcome as { err: ProtocolError }).err;
+    expect(err.code).toBe('ERR_UNEXPECTED_SWITCH');
+    expect(wireFacts(err)).toEqual({ requestWritten: true, responseStarted: true });
   });
 
   it('retries a GET whose reused connection closed before a byte of its answer, never a POST', async () => {
@@ -237,7 +239,9 @@ describe('Transport raw exchange', () => {
     await (await server.nextPeer()).waitFor(requests(2));
     controller.abort(new Error('client left'));
     const ended = await outcome;
-    expect((ended as { err: ProtocolError }).err.code).toBe('ERR_ABORTED');
+    const err = (ended as { err: ProtocolError }).err;
+    expect(err.code).toBe('ERR_ABORTED');
+    expect(wireFacts(err)).toEqual({ requestWritten: true, responseStarted: false }); // as the general path records it
     await within(closed);
   });
 });
