@@ -280,6 +280,7 @@ export class ClientConn<S extends Socket = Socket> {
    * `head` the response's bytes so far; `read(req)` reads it next.
    */
   [WRITTEN](req: Request): void {
+    if (this.#nwritten !== 0) throw new Error('ClientConn[WRITTEN] on a conn that wrote already');
     const id = this.#pipe.next();
     this.#pipereq.set(req, id);
     void this.#pipe.startRequest(id); // a fresh conn: nothing to wait for

@@ -253,7 +253,12 @@ function writeWhole(
  * inside a cork. It returns what the last `write` did (false: wait for
  * 'drain') and throws when the sink is already destroyed.
  */
-function sendParts(sink: Sink, head: string, parts: readonly Uint8Array[], total: number): boolean {
+export function sendParts(
+  sink: Sink,
+  head: string,
+  parts: readonly Uint8Array[],
+  total: number,
+): boolean {
   if (sink.destroyed === true) throw closedError();
   if (head === '' && parts.length === 1) return sink.write(parts[0]!);
   if (total <= COALESCE_BYTES && sink.writeMessage !== undefined) {

@@ -78,7 +78,7 @@ export function sendFast(
  * (hop-by-hop fields removed) and the bytes it would write; anything else
  * goes to the general path with what was received.
  */
-export function answerFast(
+function answerFast(
   exchange: FastExchange,
   req: Request,
   res: Response,
@@ -88,8 +88,7 @@ export function answerFast(
   if (
     infos === null &&
     req.method !== 'HEAD' &&
-    res.status >= 200 &&
-    bodyAllowed(res.status) &&
+    bodyAllowed(res.status) && // not 1xx, 204 or 304
     res.contentLength >= 0 &&
     body !== null &&
     body[LISTENABLE] &&

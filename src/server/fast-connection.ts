@@ -7,16 +7,14 @@ import { LazyAbort } from '../message/abort-watch.js';
 import { parserLimits } from '../message/parser-limits.js';
 import { Request, setRequestAbort } from '../message/request.js';
 import { statusText } from '../message/status-text.js';
+import { sendParts } from '../message/write-body.js';
 import { Parser } from '../parser/parser.js';
-import type { HeaderPair, MessageHead } from '../parser/types.js';
+import type { MessageHead } from '../parser/types.js';
 import { requestChannel, responseChannel } from './channels.js';
 import { type ConnectionConfig, ConnectionLoop } from './connection-loop.js';
 import { errorResponse, lingerClose } from './error-response.js';
 import type { FastExchange, FastServe } from './fast-path.js';
 import { httpDate } from './http-date.js';
-
-/** Responses up to this size leave in one buffer (one copy, one write); larger ones are corked. */
-const ONE_BUFFER = 16 * 1024;
 
 const enum State {
   /** Reading requests: the parser is fed as bytes arrive. */
@@ -48,7 +46,8 @@ export class FastConnection implements FastExchange {
   readonly #config: ConnectionConfig;
   readonly #serve: FastServe;
   readonly #parser: Parser;
-  readonly #timer = new ConnTimer(); // header or idle, as in ConnectionLoop
+  readonly #headerTimer = new ConnTimer(); // each keeps its one Node timer, refreshed per request (ConnectionLoop's)
+  readonly #idleTimer = new ConnTimer();
   readonly #remoteAddr: string;
   readonly #readAhead: number;
   #state = State.IDLE;
@@ -84,12 +83,14 @@ export class FastConnection implements FastExchange {
   };
   readonly #onClose = () => {
     this.#state = State.DONE;
-    this.#timer.dispose();
+    this.#disposeTimers();
     this.#abort?.abort(clientGone());
     this.#resolveDone();
   };
   readonly #onError = () => {}; // 'close' follows
   readonly #onDrain = () => this.#next();
+  readonly #onHeaderTimeout = () => this.#headerTimedOut();
+  readonly #onIdleTimeout = () => this.#close();
 
   constructor(socket: Socket, config: ConnectionConfig, serve: FastServe) {
     this.#socket = socket;
@@ -110,7 +111,7 @@ export class FastConnection implements FastExchange {
     socket.on('end', this.#onEnd);
     socket.on('close', this.#onClose);
     socket.on('error', this.#onError);
-    this.#timer.start(this.#config.headerTimeout, () => this.#headerTimedOut());
+    this.#headerTimer.start(this.#config.headerTimeout, this.#onHeaderTimeout);
     return this.done;
   }
 
@@ -125,7 +126,8 @@ export class FastConnection implements FastExchange {
     this.#begun = true;
     if (!this.#idleTiming) return; // the first request is timed from the accept
     this.#idleTiming = false;
-    this.#timer.start(this.#config.headerTimeout, () => this.#headerTimedOut());
+    this.#idleTimer.stop();
+    this.#headerTimer.start(this.#config.headerTimeout, this.#onHeaderTimeout);
   }
 
   /** Parser callback: a request head; one the fast path cannot take stops the parser. */
@@ -137,7 +139,6 @@ export class FastConnection implements FastExchange {
       head.upgrade ||
       head.chunked ||
       head.contentLength > 0 ||
-      hasExpect(head.headers) ||
       requestChannel.hasSubscribers ||
       responseChannel.hasSubscribers
     ) {
@@ -161,22 +162,12 @@ export class FastConnection implements FastExchange {
     if (closing) head += 'Connection: close\r\n';
     head += `Content-Length: ${body.byteLength}\r\n\r\n`;
     const socket = this.#socket;
-    if (body.byteLength === 0) {
-      socket.write(head, 'latin1');
-    } else if (head.length + body.byteLength <= ONE_BUFFER) {
-      const out = Buffer.allocUnsafe(head.length + body.byteLength);
-      out.set(body, out.write(head, 'latin1'));
-      socket.write(out);
-    } else {
-      socket.cork();
-      socket.write(head, 'latin1');
-      socket.write(body);
-      socket.uncork();
-    }
+    if (socket.destroyed) return; // its 'close' is on the way
+    sendParts(socket, head, body.byteLength === 0 ? [] : [body], head.length + body.byteLength);
     this.#abort = null;
     this.#held.length = 0;
     this.#begun = false;
-    if (closing || this.#config.shuttingDown()) {
+    if (closing) {
       this.#close();
       return;
     }
@@ -188,7 +179,7 @@ export class FastConnection implements FastExchange {
   handover(prefetched?: unknown): void {
     if (this.#state === State.DONE) return;
     this.#state = State.DONE;
-    this.#timer.dispose();
+    this.#disposeTimers();
     const socket = this.#socket;
     socket.off('data', this.#onData);
     socket.off('end', this.#onEnd);
@@ -236,7 +227,8 @@ export class FastConnection implements FastExchange {
     if (head === null) return; // the head is not complete yet
     this.#head = null;
     this.#parser.resume();
-    this.#timer.stop();
+    this.#headerTimer.stop();
+    this.#idleTimer.stop(); // a request whose first byte came with its whole head
     this.#state = State.BUSY;
     this.#offer(head);
   }
@@ -251,6 +243,10 @@ export class FastConnection implements FastExchange {
       });
     } catch {
       this.handover(); // refused (Host, Transfer-Encoding): the general path answers why
+      return;
+    }
+    if (req.header.has('Expect')) {
+      this.handover(); // 417 or 100-continue: the general path's
       return;
     }
     req.tls = this.#socket instanceof TLSSocket;
@@ -269,7 +265,7 @@ export class FastConnection implements FastExchange {
       this.#socket.resume();
     }
     this.#idleTiming = true;
-    this.#timer.start(this.#config.idleTimeout, () => this.#close());
+    this.#idleTimer.start(this.#config.idleTimeout, this.#onIdleTimeout);
     while (this.#state === State.IDLE && this.#unfed.length > 0) {
       const chunk = this.#unfed.shift()!;
       this.#unfedBytes -= chunk.length;
@@ -300,16 +296,12 @@ export class FastConnection implements FastExchange {
   #close(): void {
     if (this.#state === State.DONE) return;
     this.#state = State.DONE;
-    this.#timer.dispose();
+    this.#disposeTimers();
     lingerClose(this.#socket);
   }
-}
 
-/** hasExpect reports whether a head has an `Expect` field (the general path answers those). */
-function hasExpect(headers: readonly HeaderPair[]): boolean {
-  for (let i = 0; i < headers.length; i++) {
-    const name = headers[i]![0];
-    if (name.length === 6 && name.toLowerCase() === 'expect') return true;
+  #disposeTimers(): void {
+    this.#headerTimer.dispose();
+    this.#idleTimer.dispose();
   }
-  return false;
 }

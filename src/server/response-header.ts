@@ -1,5 +1,6 @@
 import { FORBIDDEN_TRAILERS, isToken } from '../message/field-syntax.js';
 import { Header } from '../message/header.js';
+import { RESPONSE_EXCLUDE } from '../message/write-head.js';
 import { forEachElement } from '../message/token-list.js';
 import type { Request } from '../message/request.js';
 import { statusText } from '../message/status-text.js';
@@ -101,12 +102,9 @@ export function fillTrailers(trailer: Header, header: ResponseHeader): void {
   }
 }
 
-/** Fields of a head written at hijack: no framing, whatever the handler set. */
-const FRAMING: ReadonlySet<string> = new Set(['content-length', 'transfer-encoding', 'trailer']);
-
 /** hijackHead is the head a hijacked response set with writeHeader goes out with (latin1): no framing, a Date added to `head` when missing. */
 export function hijackHead(req: Request, status: number, head: Header): string {
   const minor = req.protoMinor === 0 ? 0 : 1;
   if (!head.has('Date')) head.set('Date', httpDate());
-  return `HTTP/1.${minor} ${status} ${statusText(status)}\r\n${head.wireLines(FRAMING)}\r\n`;
+  return `HTTP/1.${minor} ${status} ${statusText(status)}\r\n${head.wireLines(RESPONSE_EXCLUDE)}\r\n`;
 }

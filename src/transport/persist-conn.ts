@@ -32,7 +32,6 @@ export class PersistConn {
   readonly #absoluteForm: boolean;
   #conn: ClientConn | null = null; // made when the general path first uses the connection
   #raw: RawReader | null = null; // reads raw exchanges while there is no #conn
-  #stale = false; // bytes came after a raw exchange's response
   #idle = false;
   readonly #idleTimer = new ConnTimer();
   #lost = false; // the peer ended the socket, or it failed
@@ -103,18 +102,12 @@ export class PersistConn {
     return conn;
   }
 
-  /** staleAfterRaw records that bytes came after a raw exchange's response: the connection is not reused. */
-  staleAfterRaw(): void {
-    this.#stale = true;
-  }
-
   /** alive reports whether the connection may carry another request. */
   get alive(): boolean {
     const socket = this.socket;
     return (
       !this.#released &&
       !this.#lost &&
-      !this.#stale &&
       (this.#conn === null || this.#conn.buffered === 0) && // a stale response arrived with the previous one (Go's readLoop peek)
       !socket.destroyed &&
       !socket.readableEnded &&
@@ -197,7 +190,7 @@ export class PersistConn {
    * destroys it, for a hand-off nobody takes.
    */
   hijack(): Detached {
-    const detached = this.conn.hijack();
+    const detached = this.#conn!.hijack(); // only a ClientConn reads a 101
     this.#release();
     return detached;
   }

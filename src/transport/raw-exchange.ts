@@ -141,8 +141,7 @@ export function rawExchange(
         sink.error(noteWireFacts(err, { requestWritten: true, responseStarted: true }));
         return;
       }
-      if (stale) pc.staleAfterRaw();
-      host.release(pc, !res.close && !req.close);
+      host.release(pc, !stale && !res.close && !req.close); // bytes after it: a stale response
       sink.plain(res, bytes);
     },
     adopt(bytes) {

@@ -23,10 +23,10 @@ const EMPTY = new Uint8Array(0);
 
 /**
  * RawReader reads one response at a time off a Transport connection with
- * our Parser by callbacks, for the raw exchange (transport.ts,
- * `fastRoundTrip`): no ClientConn, Body or promise. It keeps what it
- * received of the response so that one it does not take can be handed to
- * a ClientConn from its first byte.
+ * our Parser by callbacks, for the raw exchange (raw-exchange.ts): no
+ * ClientConn, Body or promise. It keeps what it received of the response
+ * so that one it does not take can be handed to a ClientConn from its
+ * first byte.
  */
 export class RawReader {
   readonly #parser: Parser;
@@ -35,7 +35,7 @@ export class RawReader {
   #method = 'GET';
   #held: Buffer[] = []; // the response's bytes so far
   #head: MessageHead | null = null;
-  #body: Uint8Array[] = [];
+  #body: Uint8Array = EMPTY; // identity-framed and whole in one read: one onBody at most
   #adopting = false;
   #complete = false;
 
@@ -74,8 +74,7 @@ export class RawReader {
       return;
     }
     const head = this.#head!;
-    const parts = this.#body;
-    const body = parts.length === 0 ? EMPTY : parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    const body = this.#body;
     this.#end();
     this.#parser.resume();
     outcome.plain(head, body, consumed < chunk.length);
@@ -130,7 +129,7 @@ export class RawReader {
 
   /** Parser callback: body bytes (views of the socket's chunks, which are not reused). */
   onBody(chunk: Uint8Array): void {
-    this.#body.push(chunk);
+    this.#body = chunk;
   }
 
   /** Parser callback: the response is whole; stop at its end. */
@@ -141,15 +140,16 @@ export class RawReader {
 
   #adoptNow(outcome: RawOutcome): void {
     const held = this.#held;
+    this.#held = []; // handed on; #end empties the new one
     this.#end();
     outcome.adopt(held.length === 1 ? held[0]! : Buffer.concat(held));
   }
 
   #end(): void {
     this.#outcome = null;
-    this.#held = [];
+    this.#held.length = 0;
     this.#head = null;
-    this.#body = [];
+    this.#body = EMPTY;
     this.#adopting = false;
     this.#complete = false;
   }
