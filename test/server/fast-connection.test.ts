@@ -12,7 +12,7 @@ import type { ParsedMessage } from '../../src/parser/types.js';
 import { newSingleHostReverseProxy } from '../../src/proxy/reverse-proxy.js';
 import { ConnectionLoop } from '../../src/server/connection-loop.js';
 import type { ServerOptions } from '../../src/server/server.js';
-import { type Served, useProxyHarness, within } from '../proxy/harness.js';
+import { type Served, settles, useProxyHarness, within } from '../proxy/harness.js';
 
 const h = useProxyHarness();
 const loops = vi.spyOn(ConnectionLoop.prototype, 'serve');
@@ -36,7 +36,7 @@ async function fastProxy(backend: string, options: ServerOptions = {}): Promise<
   return h.frontend(proxy, options);
 }
 
-/** responses waits for `count` complete responses on `peer`'s bytes and returns them. */
+/** responsesOf parses `bytes` as the responses to requests with `methods`, in order. */
 function responsesOf(bytes: Buffer, methods: string[]): ParsedMessage[] {
   return parseMessages('response', bytes, { requestMethod: methods }).messages;
 }
@@ -93,7 +93,10 @@ describe('FastConnection', () => {
     const idle = await fastProxy(backend, { idleTimeout: 100 });
     const first = await h.rawClient(idle);
     await first.write(get('/once'));
+    await first.waitFor((b) => responsesOf(b, ['GET']).length === 1);
+    const answered = Date.now();
     await within(first.clientEnded());
+    expect(Date.now() - answered).toBeGreaterThanOrEqual(80); // after the idle timeout, not at once
     expect(responsesOf(first.received(), ['GET']).map((m) => m.status)).toEqual([200]);
 
     const slow = await fastProxy(backend, { headerTimeout: 100 });
@@ -152,5 +155,21 @@ describe('FastConnection', () => {
     peer.destroy();
     await within(backendGone);
     expect(loops).not.toHaveBeenCalled();
+  });
+  it('closes the backend connection when the client leaves after a hand-over mid-answer', async () => {
+    let backendGone!: Promise<void>;
+    const backend = await h.rawBackend(async (peer) => {
+      backendGone = peer.clientEnded();
+      await peer.waitFor('\r\n\r\n');
+      await peer.write('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhe'); // and the rest never comes
+    });
+    const { proxy } = h.proxy({ director: () => undefined });
+    proxy.director = newSingleHostReverseProxy(`http://127.0.0.1:${backend.port}`).director;
+    const peer = await h.rawClient(await h.frontend(proxy));
+    await peer.write(get('/partial'));
+    await backend.scripts();
+    expect(await settles(() => loops.mock.calls.length === 1)).toBe(true); // a streaming answer: handed over
+    peer.destroy();
+    await within(backendGone);
   });
 });

@@ -77,10 +77,11 @@ describe('Transport raw exchange', () => {
     const third = await send(t, get()); // the connection went back to the pool
     expect(third).toMatchObject({ kind: 'raw', body: 'three' });
     const peer = await server.nextPeer();
-    const sent = parseMessages('request', peer.received()).messages;
-    expect(sent).toHaveLength(3);
-    expect(sent[1]).toEqual(sent[0]); // the first went out on the general path (a new connection)
-    expect(sent[2]).toEqual(sent[0]);
+    const received = peer.received();
+    expect(parseMessages('request', received).messages).toHaveLength(3);
+    // The first went out on the general path (a new connection): the three are the same bytes.
+    const one = received.subarray(0, received.length / 3).toString('latin1');
+    expect(received.toString('latin1')).toBe(one.repeat(3));
   });
 
   it('leaves to the general path what it does not take', async () => {
