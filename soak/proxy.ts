@@ -13,9 +13,10 @@ import { createServer as createNetServer } from 'node:net';
 import { createServer, type Handler, newSingleHostReverseProxy } from '../dist/index.js';
 import {
   FAST_PATH,
-  type FastExchange,
   type FastPathHandler,
   type FastServe,
+  setPrefetched,
+  takePrefetched,
 } from '../dist/server/fast-path.js';
 import { LogCounter, reportTo } from './reporting.js';
 
@@ -27,25 +28,24 @@ const logs = new LogCounter();
 const errorLog = (message: string) => logs.add(message);
 const proxy = newSingleHostReverseProxy(`http://127.0.0.1:${backendPort}`, { errorLog });
 let served = 0;
-/** counted is the proxy with a count of the requests it serves, on either path (server/fast-path.ts). */
+/**
+ * counted is the proxy with a count of the requests it serves, on either
+ * path (server/fast-path.ts): one the fast path takes counts there, and
+ * not again when it hands it over (the re-read request carries what it
+ * prefetched).
+ */
 const counted: Handler & FastPathHandler = {
   serveHTTP(rw, req) {
-    served++;
+    const prefetched = takePrefetched(req);
+    if (prefetched === undefined) served++;
+    else setPrefetched(req, prefetched); // for the proxy to replay
     return proxy.serveHTTP(rw, req);
   },
   get [FAST_PATH]() {
     const fast = proxy[FAST_PATH];
     if (fast === null) return null;
     const countedFast: FastServe = (req, exchange) => {
-      // One it declines, or takes and then hands over, is counted by serveHTTP.
-      const counting: FastExchange = {
-        respond: (status, lines, hasDate, body) => exchange.respond(status, lines, hasDate, body),
-        handover(prefetched) {
-          served--;
-          exchange.handover(prefetched);
-        },
-      };
-      const taken = fast(req, counting);
+      const taken = fast(req, exchange);
       if (taken) served++;
       return taken;
     };

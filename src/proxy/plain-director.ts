@@ -1,8 +1,9 @@
 /**
  * Plain directors: the directors httpwire makes that only set the
  * outgoing URL (or nothing) and never throw. A ReverseProxy with one may
- * serve requests on the server's fast path, where its director runs once
- * per request exactly as serveHTTP would run it.
+ * serve requests on the server's fast path, which runs the director as
+ * serveHTTP does (and serveHTTP runs it again for a request handed over:
+ * a plain director does the same each time).
  */
 import type { Request } from '../message/request.js';
 

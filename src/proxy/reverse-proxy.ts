@@ -114,10 +114,10 @@ export class ReverseProxy {
       appendXForwardedFor(out.header, req.remoteAddr); // go#38079: null means omit
     }
 
-    // The paths split here and in #copyBody: without a proxy hook or
-    // modifyResponse nothing else sees `out` or `res`, and a whole small body
-    // goes out in one write; test/proxy/reverse-proxy-paths.test.ts holds
-    // that path byte for byte to the one with no-op hooks.
+    // The paths split in [FAST_PATH] (the server's fast path), #roundTrip
+    // (a proxy hook, a fast-path hand-over's replay), before modifyResponse
+    // and in #copyBody (the direct body path); test/proxy/
+    // reverse-proxy-paths.test.ts holds them byte for byte to no-op hooks.
     let answer: Response | typeof ErrHandled;
     try {
       answer = await this.#roundTrip(rw, out, req);

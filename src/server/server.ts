@@ -67,8 +67,9 @@ export interface ServerOptions {
 /**
  * Server serves HTTP/1.1 with a handler (Go's http.Server), built on
  * ServerConn: one connection's requests are answered one at a time, in
- * order, each with its own ResponseWriter. Listen with `listen`, or hand it
- * accepted sockets with `serveConn`.
+ * order, each with its own ResponseWriter (a handler with a fast path
+ * answers plain requests without one: fast-path.ts). Listen with
+ * `listen`, or hand it accepted sockets with `serveConn`.
  */
 export class Server {
   readonly #config: ConnectionConfig;

@@ -22,7 +22,12 @@ export interface TransportOptions {
    * heads also count against `connOptions.maxHeaderBytes` with the final one.
    */
   max1xxResponses?: number;
-  /** Limits for each ClientConn (`maxHeaderBytes`, `lenient`, `readAhead`, `bodyHighWaterMark`). */
+  /**
+   * Limits for each connection's reading (`maxHeaderBytes`, `lenient`,
+   * `readAhead`, `bodyHighWaterMark`): its ClientConn's, and the raw
+   * exchange's parser limits (raw-exchange.ts), whose plain answers are at
+   * most `bodyHighWaterMark`.
+   */
   connOptions?: ConnOptions;
   /** A proxy URL for every request, or a function choosing one per request (null: direct); see ProxyOption. */
   proxy?: ProxyOption;

@@ -102,7 +102,7 @@ export class Transport implements RoundTripper {
    * roundTrip sends `req` (an absolute http or https URL) and resolves with
    * its response once the head has been read; `res.request` is `req`. A
    * retried request is written again from a copy of `req` holding the
-   * replayed body. See the top of this file for the errors.
+   * replayed body. errors.ts lists the errors.
    */
   roundTrip(req: Request, options: RoundTripOptions = {}): Promise<IncomingResponse> {
     if (!channels.errorChannel.hasSubscribers) return this.#roundTrip(req, options);

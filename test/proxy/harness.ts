@@ -2,7 +2,8 @@
  * Shared set-up for the ReverseProxy test files, in the shape of Go's
  * reverseproxy_test.go: a backend (our `createServer`, `node:http` as
  * httptest.NewServer, or a scripted raw server where exact bytes matter),
- * a frontend `createServer((rw, req) => proxy.serveHTTP(rw, req))`, and a
+ * a frontend `createServer(proxy)` (the proxy itself, so a plain one takes
+ * the server's fast path; a function wrapping one does not), and a
  * client (undici, node:http, or a raw socket). `useProxyHarness()` closes
  * everything after each test, in an order that lets handlers finish
  * (clients, then backends, then proxies and frontends), and expects the
