@@ -27,6 +27,14 @@ export class PersistConn {
   readonly socket: Socket;
   /** True once it was taken from the idle pool: a failure may then be the server closing an idle conn (Go's isReused). */
   reused = false;
+  /**
+   * preferRaw: the raw exchange should take this connection's next bodiless
+   * request. False after an answer the raw reader handed to a ClientConn
+   * (chunked, streaming, large), true again after a whole one of known
+   * length: a backend that always streams keeps its ClientConn instead of
+   * making one per request.
+   */
+  preferRaw = true;
   readonly #onClosed: (pc: PersistConn) => void;
   readonly #options: ConnOptions;
   readonly #absoluteForm: boolean;
@@ -96,6 +104,7 @@ export class PersistConn {
    */
   adopt(req: Request, bytes: Buffer): ClientConn {
     this.#raw = null; // its parser stopped mid-response
+    this.preferRaw = false;
     const conn = this.#newConn(bytes);
     conn[WRITTEN](req);
     this.#conn = conn;

@@ -18,7 +18,7 @@ import { sendRequest } from '../message/write-message.js';
 import * as channels from './channels.js';
 import { abortError } from './errors.js';
 import type { PersistConn } from './persist-conn.js';
-import { isIdempotent, lostResponse } from './retry-rules.js';
+import { exchangeError, retryAfter } from './retry-rules.js';
 import { abortWatchOf, type RoundTripOptions } from './round-tripper.js';
 import { noteWireFacts } from './wire-facts.js';
 
@@ -116,18 +116,12 @@ export function rawExchange(
   const onAbort = () => {
     if (!settle()) return;
     pc.close();
-    sink.error(noteWireFacts(abortError(abort!), factsOf(pc)));
+    sink.error(exchangeError(pc, abortError(abort!)));
   };
   const failed = (err: unknown) => {
     if (!settle()) return;
-    const lost = pc.lost;
-    pc.close();
-    // Go's shouldRetryRequest, as roundTrip: only a reused conn, only before any response byte.
-    if (lost && pc.reused && !pc.responseStarted && (isIdempotent(req) || pc.nothingWritten)) {
-      host.retry(req, options).then(sink.response, sink.error);
-      return;
-    }
-    sink.error(noteWireFacts(lostResponse(pc, err), factsOf(pc)));
+    if (retryAfter(pc, req, true)) host.retry(req, options).then(sink.response, sink.error);
+    else sink.error(exchangeError(pc, err));
   };
   pc.begin();
   reader.start(req.method, {
@@ -183,16 +177,11 @@ async function readAdopted(
   } catch (err) {
     abort?.unwatch(onAbort);
     pc.close();
-    throw noteWireFacts(abort?.aborted === true ? abortError(abort) : err, factsOf(pc));
+    throw exchangeError(pc, abort?.aborted === true ? abortError(abort) : err);
   }
   try {
     return host.answered(pc, req, res, abort, onAbort, (b) => (body = b));
   } catch (err) {
-    throw noteWireFacts(err, factsOf(pc)); // a 101 nobody asked for: refused, its connection closed
+    throw exchangeError(pc, err); // a 101 nobody asked for: refused, its connection closed
   }
-}
-
-/** factsOf: what an exchange on `pc` did on the wire, for the error that ends it (as roundTrip records them). */
-function factsOf(pc: PersistConn): { requestWritten: boolean; responseStarted: boolean } {
-  return { requestWritten: !pc.nothingWritten, responseStarted: pc.responseStarted };
 }

@@ -3,6 +3,7 @@ import { Body } from '../message/body.js';
 import { Request } from '../message/request.js';
 import type { PersistConn } from './persist-conn.js';
 import { transportError } from './errors.js';
+import { noteWireFacts } from './wire-facts.js';
 
 // RFC 9110 §9.2.2; a request with an Idempotency-Key is one too (go#19943).
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
@@ -45,4 +46,29 @@ export function lostResponse(pc: PersistConn, err: unknown): unknown {
   return pc.reused
     ? transportError('ERR_SERVER_CLOSED_IDLE', 'server closed idle connection', err)
     : transportError('ERR_NO_RESPONSE', 'server closed the connection without a response', err);
+}
+
+/**
+ * retryAfter closes `pc`, whose exchange of `req` failed, and reports
+ * whether `req` goes to another connection (Go's shouldRetryRequest): only
+ * when the peer lost a reused conn before any response byte, and the
+ * request can be sent again (`replayable`) and is idempotent or was not
+ * written at all.
+ */
+export function retryAfter(pc: PersistConn, req: Request, replayable: boolean): boolean {
+  const lost = pc.lost; // the peer's doing, not an abort or timeout of ours
+  pc.close();
+  return (
+    lost &&
+    pc.reused &&
+    !pc.responseStarted &&
+    replayable &&
+    (isIdempotent(req) || pc.nothingWritten)
+  );
+}
+
+/** exchangeError is the error a failed exchange on `pc` rejects with: named (lostResponse), with its wire facts. */
+export function exchangeError(pc: PersistConn, err: unknown): unknown {
+  const facts = { requestWritten: !pc.nothingWritten, responseStarted: pc.responseStarted };
+  return noteWireFacts(lostResponse(pc, err), facts);
 }

@@ -23,12 +23,12 @@ import {
 } from './round-tripper.js';
 import { TransportBody } from './response-body.js';
 import { HostPools, waitForSlot } from './host-pool.js';
-import { isIdempotent, lostResponse, replayable } from './retry-rules.js';
+import { exchangeError, replayable, retryAfter } from './retry-rules.js';
 import { authorize, dialRoute, routeOf, type Route } from './proxy-route.js';
 import { ProxyChooser } from './proxy-chooser.js';
 import { abortError, transportClosed, transportError } from './errors.js';
 import type { TransportOptions } from './transport-options.js';
-import { noteWireFacts, notWritten } from './wire-facts.js';
+import { notWritten } from './wire-facts.js';
 import {
   rawExchange,
   rawExchangeFor,
@@ -112,14 +112,22 @@ export class Transport implements RoundTripper {
     });
   }
 
-  async #roundTrip(req: Request, options: RoundTripOptions): Promise<IncomingResponse> {
+  /** #roundTrip: see roundTrip; `taken` is an idle connection already taken for its first try. */
+  async #roundTrip(
+    req: Request,
+    options: RoundTripOptions,
+    taken: PersistConn | null = null,
+  ): Promise<IncomingResponse> {
     expectRequest(req, 'Transport.roundTrip');
     const abort = abortWatchOf(options);
     if (this.#closed) throw transportClosed();
     if (abort?.aborted === true) throw abortError(abort);
     // The paths split here: a bodiless request on an idle connection takes the raw exchange.
-    const idle = this.#rawAllowed ? rawExchangeFor(this.#rawHost, req, options) : null;
-    if (idle !== null) return rawRoundTrip(this.#rawHost, idle, req, options);
+    if (taken === null && this.#rawAllowed) {
+      const idle = rawExchangeFor(this.#rawHost, req, options);
+      if (idle?.preferRaw === true) return rawRoundTrip(this.#rawHost, idle, req, options);
+      taken = idle;
+    }
     const origin = this.#origins.of(req.url);
     const route = this.#proxy === null ? null : routeOf(origin, this.#proxy.choose(req));
     const key = route?.key ?? origin.key;
@@ -130,28 +138,17 @@ export class Transport implements RoundTripper {
       if (route !== null) authorize(route, wire);
       let pc: PersistConn;
       try {
-        pc = this.#pools.takeIdle(key) ?? (await this.#getConn(origin, route, abort));
+        pc = taken ?? this.#pools.takeIdle(key) ?? (await this.#getConn(origin, route, abort));
+        taken = null;
       } catch (err) {
         throw notWritten(err);
       }
       try {
         return await this.#exchange(pc, req, wire, abort, options.onInformational);
       } catch (err) {
-        const lost = pc.lost; // the peer's doing, not an abort or timeout of ours
-        pc.close();
-        // Go's shouldRetryRequest: only a reused conn, only before any response
-        // byte. Each retry uses up the stale conn it took, so the loop ends at
-        // a conn that answers or at a fresh one, whose failure is final.
-        const retry =
-          lost &&
-          pc.reused &&
-          !pc.responseStarted &&
-          replay !== null &&
-          (isIdempotent(req) || pc.nothingWritten);
-        if (!retry) {
-          const facts = { requestWritten: !pc.nothingWritten, responseStarted: pc.responseStarted };
-          throw noteWireFacts(lostResponse(pc, err), facts);
-        }
+        // Each retry uses up the stale conn it took, so the loop ends at a
+        // conn that answers or at a fresh one, whose failure is final.
+        if (!retryAfter(pc, req, replay !== null)) throw exchangeError(pc, err);
       }
     }
   }
@@ -166,7 +163,8 @@ export class Transport implements RoundTripper {
     const idle =
       this.#rawAllowed && !this.#closed ? rawExchangeFor(this.#rawHost, req, options) : null;
     if (idle === null) return false;
-    rawExchange(this.#rawHost, idle, req, options, sink);
+    if (idle.preferRaw) rawExchange(this.#rawHost, idle, req, options, sink);
+    else this.#roundTrip(req, options, idle).then(sink.response, sink.error);
     return true;
   }
 
@@ -353,6 +351,8 @@ export class Transport implements RoundTripper {
       },
     );
     onBody(responseBody);
+    // Whole with its head and framed by its length: the next answer is likely plain too.
+    pc.preferRaw = responseBody.settled && res.contentLength >= 0 && res.status >= 200;
     res.body = responseBody;
     res.trailer = responseBody.trailer;
     if (!responseBody.settled) {

@@ -114,11 +114,20 @@ describe('Transport raw exchange', () => {
     expect(backend.accepted).toBe(variants.length + 2);
   });
 
-  const others: { name: string; reply: string; method?: string; body: string; infos?: number }[] = [
+  /** `streams`: an answer that is not whole with a known length, after which the ClientConn stays. */
+  const others: {
+    name: string;
+    reply: string;
+    method?: string;
+    body: string;
+    infos?: number;
+    streams?: true;
+  }[] = [
     {
       name: 'chunked',
       reply: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n',
       body: 'abc',
+      streams: true,
     },
     {
       name: 'a 103 first',
@@ -130,6 +139,7 @@ describe('Transport raw exchange', () => {
       name: 'larger than bodyHighWaterMark',
       reply: ok('z'.repeat(70_000)),
       body: 'z'.repeat(70_000),
+      streams: true,
     },
     {
       name: 'a HEAD answer',
@@ -140,8 +150,8 @@ describe('Transport raw exchange', () => {
     { name: 'a 204', reply: 'HTTP/1.1 204 No Content\r\n\r\n', body: '' },
   ];
   for (const c of others) {
-    it(`hands ${c.name} to a ClientConn from its first byte, and reuses the connection after`, async () => {
-      const backend = counting(answers(ok('one'), c.reply, ok('after')));
+    it(`hands ${c.name} to a ClientConn from its first byte, which reads the next answer too`, async () => {
+      const backend = counting(answers(ok('one'), c.reply, ok('after'), ok('again')));
       const server = await h.raw(backend.script);
       const t = await warm(server.port);
       const infos: number[] = [];
@@ -152,8 +162,15 @@ describe('Transport raw exchange', () => {
         body: c.body,
       });
       expect(infos).toHaveLength(c.infos ?? 0);
-      const after = await send(t, new Request('GET', `http://127.0.0.1:${server.port}/`));
-      expect(after).toMatchObject({ kind: 'raw', body: 'after' });
+      // After a streamed answer the connection keeps that ClientConn for the next request
+      // (no new one per answer); after a whole one of known length, and after an answer
+      // it could have taken, the raw exchange reads again.
+      const url = `http://127.0.0.1:${server.port}/`;
+      expect(await send(t, new Request('GET', url))).toMatchObject({
+        kind: c.streams ? 'general' : 'raw',
+        body: 'after',
+      });
+      expect(await send(t, new Request('GET', url))).toMatchObject({ kind: 'raw', body: 'again' });
       expect(backend.accepted).toBe(1);
     });
   }
