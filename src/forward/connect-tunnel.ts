@@ -8,6 +8,7 @@ import { clientGone } from '../errors.js';
 import { type AbortWatch, LazyAbort } from '../message/abort-watch.js';
 import { type Request, requestAbort } from '../message/request.js';
 import { copySwitchedProtocol } from '../proxy/switch-protocol-copier.js';
+import type { FastExchange } from '../server/fast-path.js';
 import type { ResponseWriter } from '../server/handler.js';
 import { dialFailure, dialWithin, type Dialer } from './dial-target.js';
 import { sealTunnel, Tunnel } from './tunnel.js';
@@ -42,6 +43,12 @@ export interface ConnectConfig {
   refuse(rw: ResponseWriter, status: number, reason: string): void;
 }
 
+/** Refusal: the error status a CONNECT (or a proxy request) is answered with, and why. */
+export interface Refusal {
+  status: number;
+  reason: string;
+}
+
 /**
  * serveConnect serves an allowed CONNECT to `target`. Without `onTunnel`
  * it dials first, so that a target it cannot reach gets 502 (504 when the
@@ -56,36 +63,24 @@ export async function serveConnect(
   target: { host: string; port: number },
   config: ConnectConfig,
 ): Promise<void> {
-  const started = performance.now();
-  const name = target.host.includes(':')
-    ? `[${target.host}]:${target.port}`
-    : `${target.host}:${target.port}`;
-  const ended = (error: string | null, toTarget = 0, fromTarget = 0): TunnelEnd => ({
-    target: name,
-    remoteAddr: req.remoteAddr,
-    bytesToTarget: toTarget,
-    bytesFromTarget: fromTarget,
-    durationMs: performance.now() - started,
-    error,
-  });
+  const ended = tunnelEnds(req, target);
   if (config.onTunnel === null && config.intercept === null) {
-    const abort = requestAbort(req);
-    let backend: Socket;
-    try {
-      backend = await dialWithin(config.dial, target.host, target.port, config.dialTimeout, abort);
-    } catch (err) {
-      if (abort?.aborted === true) return; // the client left while we dialed
-      const failure = dialFailure(err);
-      config.log(`forward: CONNECT ${name}: ${failure.reason}`);
-      config.refuse(rw, failure.status, failure.reason);
+    const backend = await dialTarget(req, target, config, ended);
+    if (backend === null) return;
+    if (isRefusal(backend)) {
+      config.refuse(rw, backend.status, backend.reason);
       return;
     }
-    const client = established(rw, req, backend);
-    if (client === null) return;
-    return copyTunnel(client.socket, client.head, backend, config, ended);
+    const client = hijacked(rw);
+    if (client === null) {
+      backend.destroy();
+      return;
+    }
+    return runTunnel(client, req, backend, config, ended);
   }
-  const client = established(rw, req, null);
+  const client = hijacked(rw);
   if (client === null) return;
+  established(client.socket, req);
   const tunnel = new Tunnel(
     target,
     req,
@@ -102,7 +97,7 @@ export async function serveConnect(
     if (isPromiseLike(owned)) await owned;
   } catch (err) {
     config.log(
-      `forward: onTunnel for ${name}: ${err instanceof Error ? err.message : String(err)}`,
+      `forward: onTunnel for ${ended.target}: ${err instanceof Error ? err.message : String(err)}`,
     );
     client.socket.destroy();
     return;
@@ -120,7 +115,7 @@ export async function serveConnect(
     backend = await tunnel.dial();
   } catch (err) {
     const reason = dialFailure(err).reason;
-    config.log(`forward: CONNECT ${name}: ${reason}`);
+    config.log(`forward: CONNECT ${ended.target}: ${reason}`);
     config.onTunnelClose?.(ended(reason));
     client.socket.destroy();
     return;
@@ -128,34 +123,131 @@ export async function serveConnect(
   return copyTunnel(client.socket, tunnel.client.head, backend, config, ended);
 }
 
+/**
+ * serveConnectFast serves a CONNECT the server's fast path took (a proxy
+ * without `onTunnel` or interception): `checks` (authentication and
+ * `allow`, null when there are none), the dial, then the connection is
+ * taken from the server with `exchange.tunnel()` and copied as
+ * serveConnect copies it. A refusal, a failed dial or a check that throws
+ * goes to the general path (`exchange.handover`) with what it found, for
+ * the ForwardProxy to answer there (see ConnectPrefetched).
+ */
+export async function serveConnectFast(
+  exchange: FastExchange,
+  req: Request,
+  target: { host: string; port: number },
+  config: ConnectConfig,
+  checks: Promise<Refusal | null> | null,
+): Promise<void> {
+  const ended = tunnelEnds(req, target);
+  if (checks !== null) {
+    let refusal: Refusal | null;
+    try {
+      refusal = await checks;
+    } catch (err) {
+      exchange.handover({ thrown: err } satisfies ConnectPrefetched);
+      return;
+    }
+    if (refusal !== null) {
+      exchange.handover({ refusal } satisfies ConnectPrefetched);
+      return;
+    }
+  }
+  const backend = await dialTarget(req, target, config, ended);
+  if (backend === null) return;
+  if (isRefusal(backend)) {
+    exchange.handover({ refusal: backend } satisfies ConnectPrefetched);
+    return;
+  }
+  const client = exchange.tunnel();
+  if (client === null) {
+    backend.destroy();
+    return;
+  }
+  return runTunnel(client, req, backend, config, ended);
+}
+
+/** ConnectPrefetched: what a CONNECT's fast path hands over: a refusal to answer, or what a check threw. */
+export type ConnectPrefetched = { refusal: Refusal } | { thrown: unknown };
+
+/** TunnelEnds makes a tunnel's TunnelEnd; `target` is its target as `host:port`. */
+interface TunnelEnds {
+  (error: string | null, toTarget?: number, fromTarget?: number): TunnelEnd;
+  readonly target: string;
+}
+
+function tunnelEnds(req: Request, target: { host: string; port: number }): TunnelEnds {
+  const started = performance.now();
+  const name = target.host.includes(':')
+    ? `[${target.host}]:${target.port}`
+    : `${target.host}:${target.port}`;
+  const ended = (error: string | null, toTarget = 0, fromTarget = 0): TunnelEnd => ({
+    target: name,
+    remoteAddr: req.remoteAddr,
+    bytesToTarget: toTarget,
+    bytesFromTarget: fromTarget,
+    durationMs: performance.now() - started,
+    error,
+  });
+  return Object.assign(ended, { target: name });
+}
+
+/**
+ * dialTarget dials a CONNECT's target before anything is answered: the
+ * socket, a Refusal (logged) when the dial failed, or null when the
+ * client left meanwhile.
+ */
+async function dialTarget(
+  req: Request,
+  target: { host: string; port: number },
+  config: ConnectConfig,
+  ended: TunnelEnds,
+): Promise<Socket | Refusal | null> {
+  const abort = requestAbort(req);
+  try {
+    return await dialWithin(config.dial, target.host, target.port, config.dialTimeout, abort);
+  } catch (err) {
+    if (abort?.aborted === true) return null; // the client left while we dialed
+    const failure = dialFailure(err);
+    config.log(`forward: CONNECT ${ended.target}: ${failure.reason}`);
+    return failure;
+  }
+}
+
 /** The answer that opens a tunnel: no Content-Length or Transfer-Encoding (RFC 9110 §9.3.6). */
 function establishedLine(req: Request): string {
   return `HTTP/1.${req.protoMinor === 0 ? 0 : 1} 200 Connection established\r\n\r\n`;
 }
 
-/**
- * established hijacks the client connection and writes the 200; null
- * when the connection is already gone (then `backend`, if any, is closed).
- */
-function established(
-  rw: ResponseWriter,
-  req: Request,
-  backend: Socket | null,
-): { socket: Socket; head: Buffer } | null {
-  let client: { socket: Socket; head: Buffer };
+/** hijacked takes the client connection from the server; null when it is already gone. */
+function hijacked(rw: ResponseWriter): { socket: Socket; head: Buffer } | null {
   try {
-    client = rw.hijack();
+    return rw.hijack();
   } catch {
-    backend?.destroy();
     return null;
   }
-  client.socket.on('error', noop); // until the copy (or the hook) listens; a reset must not crash us
+}
+
+/** established writes the 200 on the client connection the proxy took. */
+function established(client: Socket, req: Request): void {
+  client.on('error', noop); // until the copy (or the hook) listens; a reset must not crash us
   // A tunnel carries someone else's protocol: its small writes go out at once, as the
   // target's do (the dial turns Nagle off too). With Nagle, an echo waits for the ACK of
   // the 200 and a short exchange costs a round of delayed ACKs.
-  client.socket.setNoDelay(true);
-  client.socket.write(establishedLine(req), 'latin1');
-  return client;
+  client.setNoDelay(true);
+  client.write(establishedLine(req), 'latin1');
+}
+
+/** runTunnel answers 200 to a CONNECT whose target is dialed and copies the tunnel. */
+function runTunnel(
+  client: { socket: Socket; head: Buffer },
+  req: Request,
+  backend: Socket,
+  config: ConnectConfig,
+  ended: TunnelEnds,
+): Promise<void> {
+  established(client.socket, req);
+  return copyTunnel(client.socket, client.head, backend, config, ended);
 }
 
 /**
@@ -168,7 +260,7 @@ async function copyTunnel(
   head: Buffer,
   backend: Socket,
   config: ConnectConfig,
-  ended: (error: string | null, toTarget: number, fromTarget: number) => TunnelEnd,
+  ended: TunnelEnds,
 ): Promise<void> {
   let idle = false;
   const onIdle = () => {
@@ -195,6 +287,10 @@ function closing(socket: Socket): AbortWatch {
   if (socket.destroyed) gone();
   else socket.once('close', gone);
   return abort;
+}
+
+function isRefusal(value: Socket | Refusal): value is Refusal {
+  return typeof (value as Partial<Refusal>).status === 'number';
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {

@@ -11,10 +11,18 @@ import { hasToken } from '../message/token-list.js';
 import type { Response } from '../message/response.js';
 import { statusText } from '../message/status-text.js';
 import { ReverseProxy } from '../proxy/reverse-proxy.js';
+import { FAST_CONNECT, type FastServe, takePrefetched } from '../server/fast-path.js';
 import type { Handler, HandlerFunc, ResponseWriter } from '../server/handler.js';
 import { originOf } from '../transport/dial.js';
 import type { RoundTripper } from '../transport/round-tripper.js';
-import { type ConnectConfig, serveConnect, type TunnelEnd } from './connect-tunnel.js';
+import {
+  type ConnectConfig,
+  type ConnectPrefetched,
+  type Refusal,
+  serveConnect,
+  serveConnectFast,
+  type TunnelEnd,
+} from './connect-tunnel.js';
 import { dialFailure, dialTCP, type Dialer } from './dial-target.js';
 import { type ForwardTarget, parseAuthority } from './forward-target.js';
 import { type Credentials, parseBasicCredentials, PROXY_AUTHENTICATE } from './proxy-auth.js';
@@ -150,22 +158,17 @@ export class ForwardProxy {
       }
       return typeof handler === 'function' ? handler(rw, req) : handler.serveHTTP(rw, req);
     }
+    const prefetched = takePrefetched(req) as ConnectPrefetched | undefined;
+    if (prefetched !== undefined) {
+      // The fast path checked and dialed this CONNECT already (serveConnectFast).
+      if ('thrown' in prefetched) throw prefetched.thrown;
+      return this.#answer(rw, prefetched.refusal);
+    }
     let target: ForwardTarget;
     if (connect) {
-      const authority = req.url.path === '' ? parseAuthority(req.url.host) : null;
-      if (authority === null) {
-        return this.#refuse(
-          rw,
-          400,
-          `CONNECT wants host:port, got ${JSON.stringify(req.requestURI())}`,
-        );
-      }
-      // RFC 9110 §9.3.6: a CONNECT request has no content.
-      const length = req.header.get('Content-Length');
-      if (req.contentLength !== 0 || (length !== null && length !== '0')) {
-        return this.#refuse(rw, 400, 'CONNECT with content');
-      }
-      target = { host: authority.host, port: authority.port, method: 'CONNECT' };
+      const connectTarget = this.#connectTarget(req);
+      if (typeof connectTarget === 'string') return this.#refuse(rw, 400, connectTarget);
+      target = connectTarget;
     } else {
       try {
         const origin = originOf(req.url);
@@ -174,18 +177,8 @@ export class ForwardProxy {
         return this.#refuse(rw, 400, (err as Error).message);
       }
     }
-    const authenticate = this.authenticate;
-    if (authenticate != null) {
-      const credentials = parseBasicCredentials(req.header.get('Proxy-Authorization'));
-      if (!(await authenticate(credentials, req))) {
-        rw.header().set('Proxy-Authenticate', PROXY_AUTHENTICATE);
-        return this.#refuse(rw, 407, 'proxy authentication required');
-      }
-    }
-    const allow = this.allow;
-    if (allow != null && !(await allow(target, req))) {
-      return this.#refuse(rw, 403, `${target.host}:${target.port} is not allowed`);
-    }
+    const refusal = await this.#checks(req, target);
+    if (refusal !== null) return this.#answer(rw, refusal);
     if (!connect) {
       this.#reverse.transport = this.transport;
       return this.#reverse.serveHTTP(rw, req);
@@ -194,6 +187,60 @@ export class ForwardProxy {
     const intercepting =
       mitm !== null && (mitm.intercept == null || (await mitm.intercept(target, req)));
     return serveConnect(rw, req, target, this.#connectConfig(intercepting ? mitm : null));
+  }
+
+  /**
+   * [FAST_CONNECT]: the server's fast path for CONNECT (server/fast-path.ts)
+   * while tunnels are only copied: no `onTunnel`, no interception. The
+   * checks, the dial and the copy are the general path's; what differs is
+   * that no ServerConn, ResponseWriter or hijack is made per tunnel.
+   */
+  get [FAST_CONNECT](): FastServe | null {
+    return this.onTunnel == null && this.mitm === null ? this.#serveConnectFast : null;
+  }
+
+  readonly #serveConnectFast: FastServe = (req, exchange) => {
+    if (this[FAST_CONNECT] === null) return false;
+    const target = this.#connectTarget(req);
+    if (typeof target === 'string') return false; // answered 400 by the general path
+    const checks =
+      this.authenticate == null && this.allow == null ? null : this.#checks(req, target);
+    void serveConnectFast(exchange, req, target, this.#connectConfig(null), checks);
+    return true;
+  };
+
+  /** #connectTarget reads a CONNECT's target, or says why it is not `host:port` with no content. */
+  #connectTarget(req: Request): ForwardTarget | string {
+    const authority = req.url.path === '' ? parseAuthority(req.url.host) : null;
+    if (authority === null)
+      return `CONNECT wants host:port, got ${JSON.stringify(req.requestURI())}`;
+    // RFC 9110 §9.3.6: a CONNECT request has no content.
+    const length = req.header.get('Content-Length');
+    if (req.contentLength !== 0 || (length !== null && length !== '0'))
+      return 'CONNECT with content';
+    return { host: authority.host, port: authority.port, method: 'CONNECT' };
+  }
+
+  /** #checks asks `authenticate`, then `allow`: the refusal (407, 403) or null to go on. */
+  async #checks(req: Request, target: ForwardTarget): Promise<Refusal | null> {
+    const authenticate = this.authenticate;
+    if (authenticate != null) {
+      const credentials = parseBasicCredentials(req.header.get('Proxy-Authorization'));
+      if (!(await authenticate(credentials, req))) {
+        return { status: 407, reason: 'proxy authentication required' };
+      }
+    }
+    const allow = this.allow;
+    if (allow != null && !(await allow(target, req))) {
+      return { status: 403, reason: `${target.host}:${target.port} is not allowed` };
+    }
+    return null;
+  }
+
+  /** #answer answers a refusal; a 407 asks for Basic credentials. */
+  #answer(rw: ResponseWriter, refusal: Refusal): Promise<void> {
+    if (refusal.status === 407) rw.header().set('Proxy-Authenticate', PROXY_AUTHENTICATE);
+    return this.#refuse(rw, refusal.status, refusal.reason);
   }
 
   #connectConfig(mitm: Interception | null): ConnectConfig {

@@ -13,7 +13,7 @@ import type { MessageHead } from '../parser/types.js';
 import { requestChannel, responseChannel } from './channels.js';
 import { type ConnectionConfig, ConnectionLoop } from './connection-loop.js';
 import { errorResponse, lingerClose } from './error-response.js';
-import type { FastExchange, FastServe } from './fast-path.js';
+import type { FastExchange, FastPaths } from './fast-path.js';
 import { httpDate } from './http-date.js';
 
 const enum State {
@@ -44,7 +44,7 @@ export class FastConnection implements FastExchange {
   readonly done: Promise<void>;
   readonly #socket: Socket;
   readonly #config: ConnectionConfig;
-  readonly #serve: FastServe;
+  readonly #paths: FastPaths;
   readonly #parser: Parser;
   readonly #headerTimer = new ConnTimer(); // each keeps its one Node timer, refreshed per request (ConnectionLoop's)
   readonly #idleTimer = new ConnTimer();
@@ -92,10 +92,10 @@ export class FastConnection implements FastExchange {
   readonly #onHeaderTimeout = () => this.#headerTimedOut();
   readonly #onIdleTimeout = () => this.#close();
 
-  constructor(socket: Socket, config: ConnectionConfig, serve: FastServe) {
+  constructor(socket: Socket, config: ConnectionConfig, paths: FastPaths) {
     this.#socket = socket;
     this.#config = config;
-    this.#serve = serve;
+    this.#paths = paths;
     this.#remoteAddr = formatAddress(socket.remoteAddress, socket.remotePort);
     this.#readAhead = config.connOptions.readAhead ?? 65536;
     this.done = new Promise((resolve) => {
@@ -132,11 +132,13 @@ export class FastConnection implements FastExchange {
 
   /** Parser callback: a request head; one the fast path cannot take stops the parser. */
   onHeadersComplete(head: MessageHead): void {
+    const connect = head.method === 'CONNECT';
     if (
       head.versionMajor !== 1 ||
       head.versionMinor !== 1 ||
-      !head.shouldKeepAlive ||
-      head.upgrade ||
+      (connect
+        ? this.#paths.connect === null
+        : this.#paths.serve === null || !head.shouldKeepAlive || head.upgrade) ||
       head.chunked ||
       head.contentLength > 0 ||
       requestChannel.hasSubscribers ||
@@ -149,7 +151,7 @@ export class FastConnection implements FastExchange {
     this.#head = head;
   }
 
-  /** Parser callback: the request is complete (it has no body): stop at the boundary. */
+  /** Parser callback: the request is complete (it has no body; a CONNECT stops the parser itself): stop at the boundary. */
   onMessageComplete(): void {
     this.#parser.pause();
   }
@@ -178,19 +180,12 @@ export class FastConnection implements FastExchange {
 
   handover(prefetched?: unknown): void {
     if (this.#state === State.DONE) return;
-    this.#state = State.DONE;
-    this.#disposeTimers();
     const socket = this.#socket;
-    socket.off('data', this.#onData);
-    socket.off('end', this.#onEnd);
-    socket.off('close', this.#onClose);
-    socket.off('error', this.#onError);
-    socket.off('drain', this.#onDrain);
+    this.#release();
     const abort = this.#abort;
     // A round trip the fast path began still ends when the client leaves, as the ConnectionLoop's own would.
     if (abort !== null) socket.once('close', () => abort.abort(clientGone()));
-    const bytes = this.#held.concat(this.#unfed);
-    const leftover = bytes.length === 1 ? bytes[0]! : Buffer.concat(bytes);
+    const leftover = concatBuffers(this.#held.concat(this.#unfed));
     this.#held = this.#unfed = [];
     // The ConnectionLoop reads on (resuming a socket paused here) and makes its own abort.
     const loop = new ConnectionLoop(socket, this.#config, leftover, prefetched);
@@ -199,6 +194,17 @@ export class FastConnection implements FastExchange {
       .serve()
       .then(() => loop.done)
       .then(this.#resolveDone);
+  }
+
+  tunnel(): { socket: Socket; head: Buffer } | null {
+    if (this.#state !== State.BUSY) return null; // the client left
+    const socket = this.#socket;
+    this.#release();
+    socket.pause(); // nobody reads it until its new owner does
+    const head = concatBuffers(this.#unfed);
+    this.#held = this.#unfed = [];
+    this.#resolveDone(); // the server forgets a hijacked connection
+    return { socket, head };
   }
 
   /** #feed parses `chunk` (IDLE): the request it completes is served; what follows it waits. */
@@ -253,7 +259,8 @@ export class FastConnection implements FastExchange {
     const abort = new LazyAbort();
     setRequestAbort(req, abort);
     this.#abort = abort;
-    if (!this.#serve(req, this)) this.handover();
+    const serve = req.method === 'CONNECT' ? this.#paths.connect! : this.#paths.serve!;
+    if (!serve(req, this)) this.handover();
   }
 
   /** #next reads on after a response: the requests already received first. */
@@ -304,4 +311,20 @@ export class FastConnection implements FastExchange {
     this.#headerTimer.dispose();
     this.#idleTimer.dispose();
   }
+
+  /** #release lets go of the socket: DONE, timers and listeners gone. */
+  #release(): void {
+    this.#state = State.DONE;
+    this.#disposeTimers();
+    const socket = this.#socket;
+    socket.off('data', this.#onData);
+    socket.off('end', this.#onEnd);
+    socket.off('close', this.#onClose);
+    socket.off('error', this.#onError);
+    socket.off('drain', this.#onDrain);
+  }
+}
+
+function concatBuffers(buffers: Buffer[]): Buffer {
+  return buffers.length === 1 ? buffers[0]! : Buffer.concat(buffers);
 }

@@ -6,10 +6,13 @@
  * the fast path does not take goes to the general path with every byte
  * not yet answered, so both paths put the same bytes on the wire.
  */
+import type { Socket } from 'node:net';
 import type { Request } from '../message/request.js';
 
 /** FAST_PATH keys a handler's fast path (see FastPathHandler). */
 export const FAST_PATH = Symbol('httpwire.fastPath');
+/** FAST_CONNECT keys a handler's fast path for CONNECT requests (see FastPathHandler). */
+export const FAST_CONNECT = Symbol('httpwire.fastConnect');
 
 /**
  * FastExchange: how a fast path ends a request it took. Exactly one of
@@ -33,6 +36,14 @@ export interface FastExchange {
    * already done for it (undefined: nothing).
    */
   handover(prefetched?: unknown): void;
+  /**
+   * tunnel ends a CONNECT the fast path took by taking the connection
+   * from the server, as `ResponseWriter.hijack` does, before anything was
+   * answered: the socket (paused, listened to by nobody) and the bytes the
+   * client sent after the CONNECT head. Null when the client already
+   * left. Only `[FAST_CONNECT]` paths call it.
+   */
+  tunnel(): { socket: Socket; head: Buffer } | null;
 }
 
 /**
@@ -52,13 +63,27 @@ export type FastServe = (req: Request, exchange: FastExchange) => boolean;
  * by the general path alone.
  */
 export interface FastPathHandler {
-  readonly [FAST_PATH]: FastServe | null;
+  readonly [FAST_PATH]?: FastServe | null;
+  /**
+   * The fast path for CONNECT requests (HTTP/1.1, no content, not watched
+   * through the channels), read once per connection like `[FAST_PATH]`:
+   * it ends a request it took with `tunnel` or `handover`.
+   */
+  readonly [FAST_CONNECT]?: FastServe | null;
 }
 
-/** fastPathOf returns the fast path of `handler`, or null when it has none now. */
-export function fastPathOf(handler: unknown): FastServe | null {
+/** FastPaths: a handler's fast paths for one connection; either may be null, not both. */
+export interface FastPaths {
+  serve: FastServe | null;
+  connect: FastServe | null;
+}
+
+/** fastPathsOf returns the fast paths of `handler`, or null when it has none now. */
+export function fastPathsOf(handler: unknown): FastPaths | null {
   if (typeof handler !== 'object' || handler === null) return null;
-  return (handler as Partial<FastPathHandler>)[FAST_PATH] ?? null;
+  const serve = (handler as FastPathHandler)[FAST_PATH] ?? null;
+  const connect = (handler as FastPathHandler)[FAST_CONNECT] ?? null;
+  return serve === null && connect === null ? null : { serve, connect };
 }
 
 const prefetchedOf = new WeakMap<Request, unknown>();

@@ -7,7 +7,7 @@ import type { Handler, HandlerFunc } from './handler.js';
 import { connectionChannel } from './channels.js';
 import { type ConnectionConfig, ConnectionLoop } from './connection-loop.js';
 import { FastConnection } from './fast-connection.js';
-import { fastPathOf } from './fast-path.js';
+import { fastPathsOf } from './fast-path.js';
 import { DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT } from './timeouts.js';
 
 /**
@@ -157,7 +157,7 @@ export class Server {
       return;
     }
     // The paths split here: a handler with a fast path (fast-path.ts) gets its connections by callbacks.
-    const fast = fastPathOf(this.#handler);
+    const fast = fastPathsOf(this.#handler);
     const connection =
       fast === null
         ? new ConnectionLoop(socket, this.#config)

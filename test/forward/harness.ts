@@ -31,10 +31,21 @@ export interface ForwardServed {
   close(): Promise<void>;
 }
 
+/**
+ * Which path the server serves the proxy's CONNECTs by: `fast` gives the
+ * server the proxy itself (its `[FAST_CONNECT]`), `general` a function
+ * calling `serveHTTP`, which has no fast path.
+ */
+export type ForwardPath = 'fast' | 'general';
+
+/** FORWARD_PATHS: both, for tests that must hold on each. */
+export const FORWARD_PATHS: readonly ForwardPath[] = ['fast', 'general'];
+
 /** startForwardProxy serves a ForwardProxy on 127.0.0.1; errorLog and onTunnelClose are recorded unless given. */
 export async function startForwardProxy(
   options: ForwardProxyOptions = {},
   serverOptions: ServerOptions = {},
+  path: ForwardPath = 'fast',
 ): Promise<ForwardServed> {
   const logs: string[] = [];
   const ends: TunnelEnd[] = [];
@@ -43,7 +54,8 @@ export async function startForwardProxy(
     onTunnelClose: (end) => ends.push(end),
     ...options,
   });
-  const server = createServer(proxy, {
+  const handler = path === 'fast' ? proxy : proxy.serveHTTP.bind(proxy);
+  const server = createServer(handler, {
     errorLog: (message) => logs.push(message),
     ...serverOptions,
   });

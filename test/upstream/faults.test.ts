@@ -10,7 +10,7 @@ import { Pool } from 'undici';
 import { parseMessages } from '../../src/parser/parse-messages.js';
 import type { Request } from '../../src/message/request.js';
 import type { ResponseWriter } from '../../src/server/handler.js';
-import { fastPathOf } from '../../src/server/fast-path.js';
+import { fastPathsOf } from '../../src/server/fast-path.js';
 import { createServer } from '../../src/server/server.js';
 import { newLoadBalancingReverseProxy } from '../../src/upstream/load-balancing-proxy.js';
 import { connectTo } from '../helpers/raw-peer.js';
@@ -47,7 +47,7 @@ describe('Upstreams under faults', () => {
         });
         const handler =
           path === 'fast' ? lb : (rw: ResponseWriter, req: Request) => lb.serveHTTP(rw, req);
-        expect(fastPathOf(handler) !== null).toBe(path === 'fast');
+        expect(fastPathsOf(handler) !== null).toBe(path === 'fast');
         const front = createServer(handler, { errorLog: () => undefined });
         const { port } = await front.listen(0, '127.0.0.1');
         const pool = new Pool(`http://127.0.0.1:${port}`, { connections: 8 });
