@@ -9,6 +9,8 @@ import { envPort, parseListen, readFlags, UsageError } from './flags.js';
 import { ForwardProxy } from '../forward/forward-proxy.js';
 import type { ForwardTarget } from '../forward/forward-target.js';
 import { parsePort } from '../forward/forward-target.js';
+import { FAST_CONNECT, type FastPathHandler } from '../server/fast-path.js';
+import type { Handler } from '../server/handler.js';
 import { createServer } from '../server/server.js';
 import { join } from 'node:path';
 import { CA_CERT_FILE } from './ca-command.js';
@@ -104,6 +106,29 @@ export function allows(rules: readonly AllowRule[], target: ForwardTarget): bool
   return rules.some((r) => r.host === target.host && (r.port === null || r.port === target.port));
 }
 
+/**
+ * loggedForwardProxy serves `proxy` with an access-log line per request:
+ * a tunnel is logged by the proxy's `onTunnelClose` when it ends, a
+ * refused CONNECT as a request. CONNECTs keep the proxy's fast path:
+ * what it refuses it hands to `serveHTTP`, where the refusal is logged.
+ */
+export function loggedForwardProxy(
+  proxy: ForwardProxy,
+  log: (line: string) => void,
+): Handler & FastPathHandler {
+  const logged = withAccessLog((rw, req) => proxy.serveHTTP(rw, req), {
+    format: 'text',
+    log,
+    logHijacked: false,
+  });
+  return {
+    serveHTTP: logged,
+    get [FAST_CONNECT]() {
+      return proxy[FAST_CONNECT];
+    },
+  };
+}
+
 async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number | void> {
   const args = parseForwardArgs(argv, env);
   if (args.help) {
@@ -126,14 +151,7 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number | voi
           `${end.durationMs.toFixed(1)}ms${end.error === null ? '' : ` (${end.error})`}`,
       ),
   });
-  // A tunnel is logged when it ends (above); a refused CONNECT as a request.
-  const server = createServer(
-    withAccessLog((rw, req) => proxy.serveHTTP(rw, req), {
-      format: 'text',
-      log,
-      logHijacked: false,
-    }),
-  );
+  const server = createServer(loggedForwardProxy(proxy, log));
   const address = await server.listen(args.port, args.host);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}/`;

@@ -63,7 +63,7 @@ export async function serveConnect(
   target: { host: string; port: number },
   config: ConnectConfig,
 ): Promise<void> {
-  const ended = tunnelEnds(req, target);
+  const ended = new TunnelEnds(req, target);
   if (config.onTunnel === null && config.intercept === null) {
     const backend = await dialTarget(req, target, config, ended);
     if (backend === null) return;
@@ -116,7 +116,7 @@ export async function serveConnect(
   } catch (err) {
     const reason = dialFailure(err).reason;
     config.log(`forward: CONNECT ${ended.target}: ${reason}`);
-    config.onTunnelClose?.(ended(reason));
+    config.onTunnelClose?.(ended.end(reason));
     client.socket.destroy();
     return;
   }
@@ -139,7 +139,7 @@ export async function serveConnectFast(
   config: ConnectConfig,
   checks: Promise<Refusal | null> | null,
 ): Promise<void> {
-  const ended = tunnelEnds(req, target);
+  const ended = new TunnelEnds(req, target);
   if (checks !== null) {
     let refusal: Refusal | null;
     try {
@@ -170,26 +170,30 @@ export async function serveConnectFast(
 /** ConnectPrefetched: what a CONNECT's fast path hands over: a refusal to answer, or what a check threw. */
 export type ConnectPrefetched = { refusal: Refusal } | { thrown: unknown };
 
-/** TunnelEnds makes a tunnel's TunnelEnd; `target` is its target as `host:port`. */
-interface TunnelEnds {
-  (error: string | null, toTarget?: number, fromTarget?: number): TunnelEnd;
+/** TunnelEnds makes a tunnel's TunnelEnd, timed from the CONNECT request. */
+class TunnelEnds {
+  /** The target as `host:port` (IPv6 in brackets). */
   readonly target: string;
-}
+  readonly #remoteAddr: string;
+  readonly #started = performance.now();
 
-function tunnelEnds(req: Request, target: { host: string; port: number }): TunnelEnds {
-  const started = performance.now();
-  const name = target.host.includes(':')
-    ? `[${target.host}]:${target.port}`
-    : `${target.host}:${target.port}`;
-  const ended = (error: string | null, toTarget = 0, fromTarget = 0): TunnelEnd => ({
-    target: name,
-    remoteAddr: req.remoteAddr,
-    bytesToTarget: toTarget,
-    bytesFromTarget: fromTarget,
-    durationMs: performance.now() - started,
-    error,
-  });
-  return Object.assign(ended, { target: name });
+  constructor(req: Request, target: { host: string; port: number }) {
+    this.target = target.host.includes(':')
+      ? `[${target.host}]:${target.port}`
+      : `${target.host}:${target.port}`;
+    this.#remoteAddr = req.remoteAddr;
+  }
+
+  end(error: string | null, toTarget = 0, fromTarget = 0): TunnelEnd {
+    return {
+      target: this.target,
+      remoteAddr: this.#remoteAddr,
+      bytesToTarget: toTarget,
+      bytesFromTarget: fromTarget,
+      durationMs: performance.now() - this.#started,
+      error,
+    };
+  }
 }
 
 /**
@@ -277,7 +281,7 @@ async function copyTunnel(
   if (config.onTunnelClose === null) return;
   const failed = [toBackend, fromBackend].find((d) => d.end !== 'eof');
   const error = idle ? 'idle' : failed === undefined ? null : (failed.error?.message ?? failed.end);
-  config.onTunnelClose(ended(error, toBackend.bytes, fromBackend.bytes));
+  config.onTunnelClose(ended.end(error, toBackend.bytes, fromBackend.bytes));
 }
 
 /** closing returns an abort that fires when `socket` closes (a dial for a client that left stops). */

@@ -5,7 +5,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { allows, parseForwardArgs } from '../../src/cli/forward-command.js';
+import { allows, loggedForwardProxy, parseForwardArgs } from '../../src/cli/forward-command.js';
+import { ForwardProxy } from '../../src/forward/index.js';
+import { fastPathsOf } from '../../src/server/fast-path.js';
 import { useForwardCli } from '../helpers/forward-cli.js';
 import { startOrigin, useForwardHarness } from '../forward/harness.js';
 
@@ -45,6 +47,27 @@ describe('httpwire forward', () => {
     );
     expect(refused).toMatch(/^HTTP\/1\.1 403 /);
     expect(await cli.nextLine()).toMatch(/ 403 /);
+    // A refused CONNECT, which the fast path hands to the logged general path.
+    const refusedTunnel = await curl(
+      '-p',
+      '-x',
+      cli.url,
+      '--proxy-user',
+      'u:p',
+      `http://localhost:${origin.port}/`,
+    ).catch((err: { stderr?: string }) => err.stderr ?? '');
+    expect(refusedTunnel).toContain('403');
+    expect(await cli.nextLine()).toMatch(new RegExp(`^CONNECT localhost:${origin.port} 403 `));
+  });
+
+  it('keeps the ForwardProxy fast path for CONNECT under its access log', () => {
+    const handler = loggedForwardProxy(new ForwardProxy(), () => undefined);
+    expect(fastPathsOf(handler)?.connect).not.toBeNull();
+    expect(
+      fastPathsOf(
+        loggedForwardProxy(new ForwardProxy({ onTunnel: () => undefined }), () => undefined),
+      ),
+    ).toBeNull();
   });
 });
 
