@@ -5,6 +5,7 @@
  */
 import type { Socket } from 'node:net';
 import { clientGone } from '../errors.js';
+import { IdleSweep } from '../io/idle-sweep.js';
 import { type AbortWatch, LazyAbort } from '../message/abort-watch.js';
 import { type Request, requestAbort } from '../message/request.js';
 import { copySwitchedProtocol } from '../proxy/switch-protocol-copier.js';
@@ -257,7 +258,7 @@ function runTunnel(
 /**
  * copyTunnel copies both ways with half-close (`copySwitchedProtocol`),
  * `head` first; a tunnel with no byte either way for `idleTimeout` ms is
- * closed. It reports the tunnel's end to `onTunnelClose`.
+ * closed (within a quarter of it more). It reports the tunnel's end to `onTunnelClose`.
  */
 async function copyTunnel(
   client: Socket,
@@ -271,13 +272,14 @@ async function copyTunnel(
     idle = true;
     client.destroy();
   };
-  // A socket's timeout restarts on every read and write, so the client's covers both directions.
-  if (config.idleTimeout > 0) client.setTimeout(config.idleTimeout, onIdle);
+  // The client's bytes read and written cover both directions. A sweep shared by all
+  // tunnels, not a socket timeout refreshed at every read and write (idle-sweep.ts).
+  const unwatch =
+    config.idleTimeout > 0 ? IdleSweep.of(config.idleTimeout).watch(client, onIdle) : null;
   const { toBackend, fromBackend } = await copySwitchedProtocol(client, backend, {
     userHead: head,
   });
-  client.setTimeout(0);
-  client.off('timeout', onIdle);
+  unwatch?.();
   if (config.onTunnelClose === null) return;
   const failed = [toBackend, fromBackend].find((d) => d.end !== 'eof');
   const error = idle ? 'idle' : failed === undefined ? null : (failed.error?.message ?? failed.end);

@@ -64,7 +64,11 @@ export interface ForwardProxyOptions {
   handler?: HandlerFunc | Handler | null;
   /** Milliseconds to connect to a tunnel's target; default 30000 (then 504). 0: no limit. */
   dialTimeout?: number;
-  /** Milliseconds a tunnel may be silent both ways (or `sniff` may wait) before it is closed; default 300000. 0: no limit. */
+  /**
+   * Milliseconds a tunnel may be silent both ways (or `sniff` may wait)
+   * before it is closed; default 300000. 0: no limit. A copied tunnel is
+   * checked four times per period, so it closes up to a quarter later.
+   */
   idleTimeout?: number;
   /**
    * The pseudonym in the `Via` line added to forwarded requests and their
