@@ -20,7 +20,8 @@ import { hasWrk, runWrk, wrkErrors } from './conn/wrk.js';
 import { formatRate, formatTable } from './report.js';
 
 const CONNECTIONS = 50;
-const KINDS = ['httpwire', 'proxy-chain', 'pipe'] as const;
+/** `httpwire-general`: the same ForwardProxy behind a function handler, so CONNECT takes the general path (tunnels only). */
+const KINDS = ['httpwire', 'proxy-chain', 'pipe', 'httpwire-general'] as const;
 type Kind = (typeof KINDS)[number];
 
 interface Proxy {
@@ -64,19 +65,20 @@ export const bench: Bench = {
         if (errors !== null) print(`  ${p.name}: ${errors}`);
         return { rate: r.requestsPerSec, units: r.requests };
       };
-      const http = proxies.filter((p) => p.name !== 'pipe');
+      const copying = proxies.filter((p) => p.name !== 'httpwire-general');
+      const http = copying.filter((p) => p.name !== 'pipe');
       const wrk = hasWrk();
       const only = (sample: string) => sample.includes(options.sampleFilter);
       for (const p of proxies) {
-        if (only('download')) await download(p);
+        if (only('download') && copying.includes(p)) await download(p);
         if (only('tunnels')) await tunnels(p, 1000);
-        if (wrk && only('requests') && p.name !== 'pipe') await requests(p, 1);
+        if (wrk && only('requests') && http.includes(p)) await requests(p, 1);
       }
       print(
         `\n${rounds} round(s) in rotating order after a warm-up; medians; spread = range ÷ median; ` +
           "CPU = the proxy process's user + system time per unit",
       );
-      const mb = only('download') ? await measureRows(proxies, rounds, 'httpwire', download) : [];
+      const mb = only('download') ? await measureRows(copying, rounds, 'httpwire', download) : [];
       print(
         `\none 100 MiB download down a CONNECT tunnel\n${rows(mb, 'MiB/s', 'CPU ms/100 MiB', 1000)}`,
       );

@@ -1,7 +1,8 @@
 /**
  * One forward proxy for the forward bench, in its own process: `pipe` (a
- * minimal CONNECT proxy that only pipes sockets, the floor), `proxy-chain`
- * or `httpwire` (ForwardProxy on createServer). Prints `{"port":N}` once
+ * minimal CONNECT proxy that only pipes sockets, the floor), `proxy-chain`,
+ * `httpwire` (ForwardProxy on createServer) or `httpwire-general` (the same
+ * behind a function handler: CONNECT without the fast path). Prints `{"port":N}` once
  * listening, then its `process.cpuUsage()` as one JSON line for each `cpu`
  * line on stdin; it exits when stdin ends (so a `--cpu-prof` run writes its
  * profile). httpwire is the built package (dist/), as users run it.
@@ -13,7 +14,7 @@ import { createServer, ForwardProxy } from '../../dist/index.js';
 import { listen } from '../proxy/node-proxy-kit.js';
 
 /** FORWARD_KINDS: the proxies this script starts. */
-const FORWARD_KINDS = ['pipe', 'proxy-chain', 'httpwire'] as const;
+const FORWARD_KINDS = ['pipe', 'proxy-chain', 'httpwire', 'httpwire-general'] as const;
 
 /** startPipe: reads one CONNECT head, dials, answers 200 and pipes both ways with half-close. */
 function startPipe(): Promise<number> {
@@ -41,8 +42,10 @@ async function startProxyChain(): Promise<number> {
   return server.port;
 }
 
-async function startHttpwire(): Promise<number> {
-  const server = createServer(new ForwardProxy({ errorLog: () => undefined }));
+/** startHttpwire serves a ForwardProxy; `general`: behind a function handler, which has no fast path. */
+async function startHttpwire(general = false): Promise<number> {
+  const proxy = new ForwardProxy({ errorLog: () => undefined });
+  const server = createServer(general ? proxy.serveHTTP.bind(proxy) : proxy);
   return (await server.listen(0, '127.0.0.1')).port;
 }
 
@@ -50,7 +53,8 @@ const kind = process.argv[2];
 const starters: Record<string, () => Promise<number>> = {
   pipe: startPipe,
   'proxy-chain': startProxyChain,
-  httpwire: startHttpwire,
+  httpwire: () => startHttpwire(),
+  'httpwire-general': () => startHttpwire(true),
 };
 const start = starters[kind ?? ''];
 if (start === undefined) {
