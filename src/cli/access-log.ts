@@ -1,5 +1,6 @@
 import { type Request, requestAbort } from '../message/request.js';
 import { splitHostPort } from '../proxy/x-forwarded.js';
+import type { FastServe } from '../server/fast-path.js';
 import type { HandlerFunc } from '../server/handler.js';
 import type { UpstreamExchange } from './upstream-exchanges.js';
 
@@ -57,7 +58,7 @@ export interface AccessLogOptions {
  * failed while the client waited).
  */
 export function withAccessLog(handler: HandlerFunc, options: AccessLogOptions): HandlerFunc {
-  const { format, log, upstreamOf, logHijacked = true } = options;
+  const { logHijacked = true } = options;
   return async (rw, req) => {
     const time = new Date();
     const started = performance.now();
@@ -65,27 +66,62 @@ export function withAccessLog(handler: HandlerFunc, options: AccessLogOptions): 
       await handler(rw, req);
     } finally {
       if (logHijacked || rw.status !== 0 || !rw.headerWritten) {
-        const upstream = upstreamOf?.(req) ?? null;
-        const left = requestAbort(req)?.aborted === true;
-        const status = left ? CLIENT_CLOSED : rw.status !== 0 ? rw.status : (upstream?.status ?? 0);
-        log(
-          formatAccess(format, {
-            time,
-            client: splitHostPort(req.remoteAddr)?.host ?? req.remoteAddr,
-            method: req.method,
-            uri: loggedTarget(req),
-            proto: `HTTP/${req.protoMajor}.${req.protoMinor}`,
-            status,
-            bytes: rw.bytesWritten,
-            ms: performance.now() - started,
-            upstream,
-            referer: req.header.get('Referer'),
-            userAgent: req.header.get('User-Agent'),
-          }),
-        );
+        logAccess(options, req, time, started, rw.status, rw.bytesWritten);
       }
     }
   };
+}
+
+/**
+ * withFastAccessLog wraps a handler's fast path (server/fast-path.ts) so
+ * that each request it answers is logged as withAccessLog logs it; one it
+ * hands over is logged by the general path, which serves it then.
+ */
+export function withFastAccessLog(serve: FastServe, options: AccessLogOptions): FastServe {
+  return (req, exchange) => {
+    const time = new Date();
+    const started = performance.now();
+    return serve(req, {
+      respond(status, lines, hasDate, body) {
+        exchange.respond(status, lines, hasDate, body);
+        logAccess(options, req, time, started, status, body.byteLength);
+      },
+      handover(prefetched) {
+        // After the client left nothing is handed over: the request ends here, logged 499.
+        if (requestAbort(req)?.aborted === true) logAccess(options, req, time, started, 0, 0);
+        exchange.handover(prefetched);
+      },
+      tunnel: () => exchange.tunnel(),
+    });
+  };
+}
+
+/** logAccess logs one answered request; `status` 0: none was written (its backend's, if any, is logged). */
+function logAccess(
+  options: AccessLogOptions,
+  req: Request,
+  time: Date,
+  started: number,
+  status: number,
+  bytes: number,
+): void {
+  const upstream = options.upstreamOf?.(req) ?? null;
+  const left = requestAbort(req)?.aborted === true;
+  options.log(
+    formatAccess(options.format, {
+      time,
+      client: splitHostPort(req.remoteAddr)?.host ?? req.remoteAddr,
+      method: req.method,
+      uri: loggedTarget(req),
+      proto: `HTTP/${req.protoMajor}.${req.protoMinor}`,
+      status: left ? CLIENT_CLOSED : status !== 0 ? status : (upstream?.status ?? 0),
+      bytes,
+      ms: performance.now() - started,
+      upstream,
+      referer: req.header.get('Referer'),
+      userAgent: req.header.get('User-Agent'),
+    }),
+  );
 }
 
 /**

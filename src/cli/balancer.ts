@@ -5,7 +5,12 @@
  * `--retries`.
  */
 import type { Request } from '../message/request.js';
-import { newSingleHostReverseProxy, type ReverseProxy } from '../proxy/reverse-proxy.js';
+import {
+  newSingleHostReverseProxy,
+  OWN_TRANSPORT,
+  type ReverseProxy,
+} from '../proxy/reverse-proxy.js';
+import { Transport } from '../transport/transport.js';
 import { splitHostPort } from '../proxy/x-forwarded.js';
 import { newLoadBalancingReverseProxy } from '../upstream/load-balancing-proxy.js';
 import type { UpstreamPolicy } from '../upstream/policy.js';
@@ -32,6 +37,9 @@ export function buildBalancer(args: ProxyArgs, targets: ProxyArgs['targets']): B
   }
   const target = targets[0]!;
   const proxy = newSingleHostReverseProxy(target.url);
+  // The proxy's own pool, made here so that serveProxy can time the exchanges on it.
+  const transport = new Transport(OWN_TRANSPORT);
+  proxy.transport = transport;
   if (args.changeOrigin) changeOrigin(proxy);
   const url = new URL(target.url).href;
   const origin = originOf(target.url);
@@ -52,7 +60,7 @@ export function buildBalancer(args: ProxyArgs, targets: ProxyArgs['targets']): B
         },
       ];
     },
-    close: () => proxy.close(),
+    close: () => transport.close(),
   };
 }
 

@@ -5,11 +5,14 @@
  * single-process command and each `--workers` worker run one.
  */
 import type { AddressInfo } from 'node:net';
-import { withAccessLog } from './access-log.js';
+import { withAccessLog, withFastAccessLog } from './access-log.js';
 import { buildBalancer } from './balancer.js';
 import { type MetricsSnapshot, UpstreamMetrics } from './metrics.js';
 import type { ProxyArgs } from './proxy-args.js';
 import { UpstreamExchanges } from './upstream-exchanges.js';
+import type { Request } from '../message/request.js';
+import { FAST_PATH, type FastPathHandler, type FastServe } from '../server/fast-path.js';
+import type { Handler } from '../server/handler.js';
 import { createServer, type Server } from '../server/server.js';
 
 /** ServingProxy: a listening proxy server and what it counts. */
@@ -36,24 +39,54 @@ export async function serveProxy(
 ): Promise<ServingProxy> {
   const balancer = buildBalancer(args, targets);
   const metrics = new UpstreamMetrics();
-  const exchanges = new UpstreamExchanges((exchange) => metrics.observe(exchange));
   const proxy = balancer.proxy;
+  // Both balancers give their proxy its transport (the balancer's builders set one).
+  const exchanges = new UpstreamExchanges(proxy.transport!, (exchange) =>
+    metrics.observe(exchange),
+  );
+  proxy.transport = exchanges;
   proxy.flushInterval = args.flushInterval;
-  proxy.proxy = exchanges.hook;
-  let inFlight = 0;
-  const logged = withAccessLog((rw, req) => proxy.serveHTTP(rw, req), {
+  const logging = {
     format: args.logFormat,
     log,
-    upstreamOf: (req) => exchanges.take(req),
-  });
-  const server = createServer(async (rw, req) => {
-    inFlight++;
-    try {
-      await logged(rw, req);
-    } finally {
-      inFlight--;
-    }
-  });
+    upstreamOf: (req: Request) => exchanges.take(req),
+  };
+  const logged = withAccessLog((rw, req) => proxy.serveHTTP(rw, req), logging);
+  let inFlight = 0;
+  // The proxy's fast path (server/fast-path.ts), logged and counted as the general path is:
+  // a request it hands over leaves its count there and is counted and logged again here.
+  const handler: Handler & FastPathHandler = {
+    async serveHTTP(rw, req) {
+      inFlight++;
+      try {
+        await logged(rw, req);
+      } finally {
+        inFlight--;
+      }
+    },
+    get [FAST_PATH](): FastServe | null {
+      const fast = proxy[FAST_PATH];
+      if (fast === null) return null;
+      const serve = withFastAccessLog(fast, logging);
+      return (req, exchange) => {
+        inFlight++;
+        const taken = serve(req, {
+          respond(status, lines, hasDate, body) {
+            inFlight--;
+            exchange.respond(status, lines, hasDate, body);
+          },
+          handover(prefetched) {
+            inFlight--;
+            exchange.handover(prefetched);
+          },
+          tunnel: () => exchange.tunnel(),
+        });
+        if (!taken) inFlight--;
+        return taken;
+      };
+    },
+  };
+  const server = createServer(handler);
   let address: AddressInfo;
   try {
     address = await server.listen(args.port, args.host);

@@ -11,12 +11,8 @@ import { bodyAllowed, type Response } from '../message/response.js';
 import { RESPONSE_EXCLUDE } from '../message/write-head.js';
 import type { ResponseWriter } from '../server/handler.js';
 import type { FastExchange } from '../server/fast-path.js';
-import {
-  FAST_ROUND_TRIP,
-  type RoundTripOptions,
-  type RoundTripper,
-} from '../transport/round-tripper.js';
-import { endedBody, type RawSink } from '../transport/raw-exchange.js';
+import type { RoundTripper } from '../transport/round-tripper.js';
+import { endedBody, fastRoundTripOf, type RawSink } from '../transport/raw-exchange.js';
 import { relayInformational } from './copy-response.js';
 import { InboundRoundTrip } from './outbound-request.js';
 import { removeHopByHopHeaders } from './hop-headers.js';
@@ -42,9 +38,6 @@ export class Prefetched {
   }
 }
 
-/** FastRoundTrip: a RoundTripper's `[FAST_ROUND_TRIP]` method. */
-type FastRoundTrip = (req: Request, options: RoundTripOptions, sink: RawSink) => boolean;
-
 /**
  * sendFast sends `out`, built from `req` as serveHTTP builds it, for the
  * fast path, and answers whole (answerFast) or hands the request to the
@@ -64,7 +57,7 @@ export function sendFast(
     response: (res) => answerFast(exchange, req, res, infos),
     error: (err) => exchange.handover(new Prefetched(infos, null, err)),
   };
-  const fast = (transport as { [FAST_ROUND_TRIP]?: FastRoundTrip })[FAST_ROUND_TRIP];
+  const fast = fastRoundTripOf(transport);
   if (fast === undefined || !fast.call(transport, out, options, sink)) {
     transport.roundTrip(out, options).then(sink.response, sink.error);
   }

@@ -43,7 +43,7 @@ import { isPlainDirector, markPlainDirector } from './plain-director.js';
  * busy proxy dial and close a backend connection for most requests (2.2×
  * the CPU per request in bench/proxy); a proxy talks to few hosts, so keep more.
  */
-const OWN_TRANSPORT = { maxIdleConnsPerHost: 128 } as const;
+export const OWN_TRANSPORT = { maxIdleConnsPerHost: 128 } as const;
 
 export type { BufferPool, ProxyHook, ReverseProxyOptions } from './reverse-proxy-options.js';
 

@@ -44,6 +44,14 @@ const enum State {
   DONE,
 }
 
+/** HandedOver: a request a FastConnection gives the general path: what its fast path did, and its abort. */
+export interface HandedOver {
+  /** For `takePrefetched` (undefined: nothing was done). */
+  prefetched: unknown;
+  /** The request's abort on the fast path, kept by the request read again; null when none was made. */
+  abort: LazyAbort | null;
+}
+
 /**
  * ConnectionLoop serves one connection for a Server (Go's http.conn): it
  * reads requests from a ServerConn one at a time and runs the handler for
@@ -68,7 +76,7 @@ export class ConnectionLoop {
   #idleTiming = false; // waiting for the next request: #idleTimer runs, not #headerTimer
   #handlerHijacked = false;
   #request: { req: IncomingRequest; abort: LazyAbort } | null = null; // being answered
-  #prefetched: unknown; // for the first request, from a FastConnection's hand-over
+  #handedOver: HandedOver | null; // for the first request, from a FastConnection
   #resolveDone!: () => void;
 
   readonly #onClose = () => {
@@ -81,13 +89,18 @@ export class ConnectionLoop {
   readonly #onData = () => this.#bodyTimer.refresh();
 
   /**
-   * `head` holds bytes already read from the socket, and `prefetched` what
+   * `head` holds bytes already read from the socket, and `handedOver` what
    * a fast path did for the first request in them (see fast-path.ts).
    */
-  constructor(socket: Socket, config: ConnectionConfig, head?: Uint8Array, prefetched?: unknown) {
+  constructor(
+    socket: Socket,
+    config: ConnectionConfig,
+    head?: Uint8Array,
+    handedOver: HandedOver | null = null,
+  ) {
     this.#socket = socket;
     this.#config = config;
-    this.#prefetched = prefetched;
+    this.#handedOver = handedOver;
     this.done = new Promise((resolve) => {
       this.#resolveDone = resolve;
     });
@@ -148,12 +161,13 @@ export class ConnectionLoop {
 
   async #serveRequest(req: IncomingRequest): Promise<boolean> {
     req.tls = this.#socket instanceof TLSSocket;
-    const abort = new LazyAbort(); // its AbortSignal is made only if someone reads req.signal
+    const handedOver = this.#handedOver;
+    this.#handedOver = null;
+    // Its AbortSignal is made only if someone reads req.signal. A request handed over keeps
+    // the fast path's: what that path began for it ends when the client leaves, as this does.
+    const abort = handedOver?.abort ?? new LazyAbort();
     setRequestAbort(req, abort);
-    if (this.#prefetched !== undefined) {
-      setPrefetched(req, this.#prefetched);
-      this.#prefetched = undefined;
-    }
+    if (handedOver?.prefetched !== undefined) setPrefetched(req, handedOver.prefetched);
     this.#request = { req, abort };
     let timingBody = false; // the body timer runs, refreshed by each chunk
     try {

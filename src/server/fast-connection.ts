@@ -183,17 +183,18 @@ export class FastConnection implements FastExchange {
     const socket = this.#socket;
     this.#release();
     const abort = this.#abort;
-    // A round trip the fast path began still ends when the client leaves, as the ConnectionLoop's own would.
+    // A round trip the fast path began ends when the client leaves, even before the
+    // ConnectionLoop has read the request again and taken this abort as its own.
     if (abort !== null) socket.once('close', () => abort.abort(clientGone()));
     const leftover = concatBuffers(this.#held.concat(this.#unfed));
     this.#held = this.#unfed = [];
-    // The ConnectionLoop reads on (resuming a socket paused here) and makes its own abort.
-    const loop = new ConnectionLoop(socket, this.#config, leftover, prefetched);
+    // The ConnectionLoop reads on (resuming a socket paused here).
+    const loop = new ConnectionLoop(socket, this.#config, leftover, { prefetched, abort });
     this.#loop = loop;
-    void loop
-      .serve()
-      .then(() => loop.done)
-      .then(this.#resolveDone);
+    // Done when the loop is: a connection it gives a handler to hijack (an upgrade) is done then,
+    // though the handler, and so the loop's serve(), runs on with it.
+    void loop.serve();
+    void loop.done.then(this.#resolveDone);
   }
 
   tunnel(): { socket: Socket; head: Buffer } | null {

@@ -140,6 +140,28 @@ describe('FastConnection', () => {
     expect(text.endsWith('GET /slow')).toBe(true);
   });
 
+  it('lets the server close with an upgraded connection open, as hijacked ones are not waited for', async () => {
+    const backend = await h.rawBackend(async (peer) => {
+      await peer.waitFor('\r\n\r\n');
+      await peer.write(
+        'HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n',
+      );
+      await peer.waitFor('ping');
+      await peer.write('pong');
+    });
+    const frontend = await fastProxy(`http://127.0.0.1:${backend.port}`);
+    const peer = await h.rawClient(frontend);
+    await peer.write(
+      'GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n',
+    );
+    await peer.waitFor('\r\n\r\n');
+    expect(loops).toHaveBeenCalledTimes(1); // the upgrade was handed over
+    await within(frontend.server.close(), 2000, 'the server to close');
+    await peer.write('ping'); // the tunnel outlives the server
+    await peer.waitFor('pong');
+    peer.destroy();
+  });
+
   it('closes the backend connection when the client leaves before the answer', async () => {
     let backendGone!: Promise<void>;
     const backend = await h.rawBackend(async (peer) => {
