@@ -66,7 +66,7 @@ export async function serveConnect(
 ): Promise<void> {
   const ended = new TunnelEnds(req, target);
   if (config.onTunnel === null && config.intercept === null) {
-    const backend = await dialTarget(req, target, config, ended);
+    const backend = await dialTarget(req, target, config);
     if (backend === null) return;
     if (isRefusal(backend)) {
       config.refuse(rw, backend.status, backend.reason);
@@ -131,41 +131,50 @@ export async function serveConnect(
  * taken from the server with `exchange.tunnel()` and copied as
  * serveConnect copies it. A refusal, a failed dial or a check that throws
  * goes to the general path (`exchange.handover`) with what it found, for
- * the ForwardProxy to answer there (see ConnectPrefetched).
+ * the ForwardProxy to answer there (see ConnectPrefetched). It runs on
+ * callbacks: a short tunnel's CPU is mostly its sockets', so every
+ * promise and object saved here shows.
  */
-export async function serveConnectFast(
+export function serveConnectFast(
   exchange: FastExchange,
   req: Request,
   target: { host: string; port: number },
   config: ConnectConfig,
   checks: Promise<Refusal | null> | null,
-): Promise<void> {
-  const ended = new TunnelEnds(req, target);
-  if (checks !== null) {
-    let refusal: Refusal | null;
-    try {
-      refusal = await checks;
-    } catch (err) {
-      exchange.handover({ thrown: err } satisfies ConnectPrefetched);
-      return;
-    }
-    if (refusal !== null) {
+): void {
+  if (checks === null) {
+    dialFast(exchange, req, target, config);
+    return;
+  }
+  checks.then(
+    (refusal) => {
+      if (refusal === null) dialFast(exchange, req, target, config);
+      else exchange.handover({ refusal } satisfies ConnectPrefetched);
+    },
+    (err: unknown) => exchange.handover({ thrown: err } satisfies ConnectPrefetched),
+  );
+}
+
+function dialFast(
+  exchange: FastExchange,
+  req: Request,
+  target: { host: string; port: number },
+  config: ConnectConfig,
+): void {
+  const ended = config.onTunnelClose === null ? null : new TunnelEnds(req, target);
+  const abort = requestAbort(req);
+  dialWithin(config.dial, target.host, target.port, config.dialTimeout, abort).then(
+    (backend) => {
+      const client = exchange.tunnel();
+      if (client === null) backend.destroy();
+      else void runTunnel(client, req, backend, config, ended);
+    },
+    (err: unknown) => {
+      if (abort?.aborted === true) return; // the client left while we dialed
+      const refusal = dialRefusal(err, target, config);
       exchange.handover({ refusal } satisfies ConnectPrefetched);
-      return;
-    }
-  }
-  const backend = await dialTarget(req, target, config, ended);
-  if (backend === null) return;
-  if (isRefusal(backend)) {
-    exchange.handover({ refusal: backend } satisfies ConnectPrefetched);
-    return;
-  }
-  const client = exchange.tunnel();
-  if (client === null) {
-    backend.destroy();
-    return;
-  }
-  return runTunnel(client, req, backend, config, ended);
+    },
+  );
 }
 
 /** ConnectPrefetched: what a CONNECT's fast path hands over: a refusal to answer, or what a check threw. */
@@ -179,9 +188,7 @@ class TunnelEnds {
   readonly #started = performance.now();
 
   constructor(req: Request, target: { host: string; port: number }) {
-    this.target = target.host.includes(':')
-      ? `[${target.host}]:${target.port}`
-      : `${target.host}:${target.port}`;
+    this.target = authorityOf(target);
     this.#remoteAddr = req.remoteAddr;
   }
 
@@ -206,17 +213,32 @@ async function dialTarget(
   req: Request,
   target: { host: string; port: number },
   config: ConnectConfig,
-  ended: TunnelEnds,
 ): Promise<Socket | Refusal | null> {
   const abort = requestAbort(req);
   try {
     return await dialWithin(config.dial, target.host, target.port, config.dialTimeout, abort);
   } catch (err) {
     if (abort?.aborted === true) return null; // the client left while we dialed
-    const failure = dialFailure(err);
-    config.log(`forward: CONNECT ${ended.target}: ${failure.reason}`);
-    return failure;
+    return dialRefusal(err, target, config);
   }
+}
+
+/** dialRefusal logs a failed dial to `target` and returns the status and reason to answer it with. */
+function dialRefusal(
+  err: unknown,
+  target: { host: string; port: number },
+  config: ConnectConfig,
+): Refusal {
+  const failure = dialFailure(err);
+  config.log(`forward: CONNECT ${authorityOf(target)}: ${failure.reason}`);
+  return failure;
+}
+
+/** authorityOf: `host:port`, IPv6 in brackets. */
+function authorityOf(target: { host: string; port: number }): string {
+  return target.host.includes(':')
+    ? `[${target.host}]:${target.port}`
+    : `${target.host}:${target.port}`;
 }
 
 /** The answer that opens a tunnel: no Content-Length or Transfer-Encoding (RFC 9110 §9.3.6). */
@@ -249,7 +271,7 @@ function runTunnel(
   req: Request,
   backend: Socket,
   config: ConnectConfig,
-  ended: TunnelEnds,
+  ended: TunnelEnds | null,
 ): Promise<void> {
   established(client.socket, req);
   return copyTunnel(client.socket, client.head, backend, config, ended);
@@ -265,7 +287,7 @@ async function copyTunnel(
   head: Buffer,
   backend: Socket,
   config: ConnectConfig,
-  ended: TunnelEnds,
+  ended: TunnelEnds | null,
 ): Promise<void> {
   let idle = false;
   const onIdle = () => {
@@ -280,7 +302,7 @@ async function copyTunnel(
     userHead: head,
   });
   unwatch?.();
-  if (config.onTunnelClose === null) return;
+  if (config.onTunnelClose === null || ended === null) return;
   const failed = [toBackend, fromBackend].find((d) => d.end !== 'eof');
   const error = idle ? 'idle' : failed === undefined ? null : (failed.error?.message ?? failed.end);
   config.onTunnelClose(ended.end(error, toBackend.bytes, fromBackend.bytes));

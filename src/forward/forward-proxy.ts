@@ -249,18 +249,22 @@ export class ForwardProxy {
 
   #connectConfig(mitm: Interception | null): ConnectConfig {
     const idleTimeout = this.idleTimeout;
-    const log = (message: string) => this.#log(message);
+    const log = this.#logLine;
     return {
       intercept: mitm === null ? null : (tunnel) => mitm.serve(tunnel, idleTimeout, log),
       dial: this.dial,
       dialTimeout: this.dialTimeout,
-      idleTimeout: this.idleTimeout,
+      idleTimeout,
       onTunnel: this.onTunnel ?? null,
       onTunnelClose: this.onTunnelClose ?? null,
-      log: (message) => this.#log(message),
-      refuse: (rw, status, reason) => void this.#refuse(rw, status, reason),
+      log,
+      refuse: this.#refuseLine,
     };
   }
+
+  readonly #logLine = (message: string): void => this.#log(message);
+  readonly #refuseLine = (rw: ResponseWriter, status: number, reason: string): void =>
+    void this.#refuse(rw, status, reason);
 
   /**
    * #tidy finishes the outgoing request after the ReverseProxy's hop-by-hop
