@@ -60,6 +60,12 @@ export interface ServerOptions {
   bodyTimeout?: number;
   /** `tls.createServer` options: `listen` then serves HTTPS. Default none (plain HTTP). */
   tls?: TlsOptions | null;
+  /**
+   * TCP_NODELAY on accepted connections (Nagle off); default true, as Go's
+   * net package and node:http (`noDelay`). A response's later small writes
+   * (stream chunks, a tunnel's bytes) then never wait for a delayed ACK.
+   */
+  noDelay?: boolean;
   /** Where handler errors and other server errors go; default a line on stderr. */
   errorLog?: ((message: string) => void) | null;
 }
@@ -76,6 +82,7 @@ export class Server {
   readonly #handler: HandlerFunc | Handler; // as given: it may have a fast path
   readonly #tls: TlsOptions | null;
   readonly #maxConnections: number;
+  readonly #noDelay: boolean;
   readonly #connections = new Set<ConnectionLoop | FastConnection>();
   #listener: ReturnType<typeof createNetServer> | null = null;
   #shuttingDown = false;
@@ -93,6 +100,7 @@ export class Server {
       options.errorLog ?? ((message: string) => process.stderr.write(`httpwire: ${message}\n`));
     this.#tls = options.tls ?? null;
     this.#maxConnections = options.maxConnections ?? Infinity;
+    this.#noDelay = options.noDelay ?? true;
     const connOptions: ConnOptions = {
       maxHeaderBytes: options.maxHeaderBytes,
       maxHeaderCount: options.maxHeaderCount,
@@ -124,8 +132,11 @@ export class Server {
       throw new Error('server: listen called twice or after close');
     }
     const onSocket = (socket: Socket) => void this.serveConn(socket);
+    const noDelay = this.#noDelay;
     const listener =
-      this.#tls === null ? createNetServer(onSocket) : createTLSServer(this.#tls, onSocket);
+      this.#tls === null
+        ? createNetServer({ noDelay }, onSocket)
+        : createTLSServer({ noDelay, ...this.#tls }, onSocket);
     if (this.#tls !== null) listener.on('tlsClientError', () => undefined); // a failed handshake is the client's business
     this.#listener = listener;
     listener.listen(port, host);

@@ -1,4 +1,6 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { once } from 'node:events';
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Detached } from '../../src/io/socket-reader.js';
 import type { Request } from '../../src/message/request.js';
@@ -6,6 +8,7 @@ import type { ResponseWriter } from '../../src/server/handler.js';
 import { createServer } from '../../src/server/server.js';
 import { connectTo, listenerCounts } from '../helpers/raw-peer.js';
 import { cleanup, head, listening, rawClient, sleep } from './harness.js';
+import { deferred, within } from '../helpers/waiting.js';
 
 afterEach(cleanup);
 
@@ -28,6 +31,28 @@ describe('Server.listen', () => {
       'HTTP/1.1 200 OK\r\nDate: <date>\r\nConnection: close\r\nContent-Length: 9\r\n\r\nobject /o',
     );
     socket.destroy();
+  });
+
+  it('turns Nagle off on accepted connections unless noDelay is false', async () => {
+    // Node keeps what setNoDelay last set on a socket under its own kSetNoDelay symbol.
+    const noDelayOf = (socket: Socket) => {
+      const key = Object.getOwnPropertySymbols(socket).find((k) => k.description === 'kSetNoDelay');
+      return key === undefined ? undefined : (socket as unknown as Record<symbol, unknown>)[key];
+    };
+    for (const noDelay of [undefined, false]) {
+      const seen = deferred<unknown>();
+      const onConnection = (message: unknown) =>
+        seen.resolve(noDelayOf((message as { socket: Socket }).socket));
+      subscribe('httpwire:server:connection', onConnection);
+      try {
+        const { port } = await listening(() => undefined, noDelay === undefined ? {} : { noDelay });
+        const socket = await connectTo(port);
+        expect(await within(seen.promise)).toBe(noDelay ?? true);
+        socket.destroy();
+      } finally {
+        unsubscribe('httpwire:server:connection', onConnection);
+      }
+    }
   });
 
   it('rejects when the port is taken', async () => {
