@@ -6,9 +6,10 @@
  * Samples: `download`, MiB/s of 100 MiB down one tunnel; `tunnels`,
  * CONNECT + a 1-byte round trip each way, tunnels/s with 50 clients;
  * `requests`, absolute-form GET req/s (wrk, 50 keep-alive connections; not
- * the pipe, which speaks no HTTP); `forward/tunnels` runs one. Rates are
- * medians over rounds, ratios medians of same-round ratios, and the
- * proxy's own CPU time per unit is reported next to them.
+ * the pipe, which speaks no HTTP); `forward/tunnels` runs one. Each sample
+ * runs in fresh proxy processes. Rates are medians over rounds, ratios
+ * medians of same-round ratios, and the proxy's own CPU time per unit is
+ * reported next to them.
  */
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -44,13 +45,8 @@ export const bench: Bench = {
         `; 1-minute load average at start ${(os.loadavg()[0] ?? 0).toFixed(2)}`,
     );
     const load = new Child(spawnPinned(PEER_CPU, nodeScript('load.ts', [])));
-    const proxies: Proxy[] = [];
     try {
       const targets = await load.nextJSON<{ sender: number; echo: number; origin: number }>();
-      for (const name of KINDS) {
-        const child = new Child(spawnPinned(TESTED_CPU, nodeScript('serve-forward.ts', [name])));
-        proxies.push({ name, child, port: (await child.nextJSON<{ port: number }>()).port });
-      }
       const download = (p: Proxy) => command(load, `download ${p.port}`);
       const tunnels = (p: Proxy, ms: number) => command(load, `tunnels ${p.port} ${ms}`);
       const requests = async (p: Proxy, s: number): Promise<Load> => {
@@ -65,25 +61,25 @@ export const bench: Bench = {
         if (errors !== null) print(`  ${p.name}: ${errors}`);
         return { rate: r.requestsPerSec, units: r.requests };
       };
-      const copying = proxies.filter((p) => p.name !== 'httpwire-general');
-      const http = copying.filter((p) => p.name !== 'pipe');
       const wrk = hasWrk();
       const only = (sample: string) => sample.includes(options.sampleFilter);
-      for (const p of proxies) {
-        if (only('download') && copying.includes(p)) await download(p);
-        if (only('tunnels')) await tunnels(p, 1000);
-        if (wrk && only('requests') && http.includes(p)) await requests(p, 1);
-      }
       print(
-        `\n${rounds} round(s) in rotating order after a warm-up; medians; spread = range ÷ median; ` +
-          "CPU = the proxy process's user + system time per unit",
+        `\n${rounds} round(s) in rotating order after a warm-up, fresh proxy processes for each ` +
+          "sample; medians; spread = range ÷ median; CPU = the proxy process's user + system time per unit",
       );
-      const mb = only('download') ? await measureRows(copying, rounds, 'httpwire', download) : [];
+      const mb = only('download')
+        ? await measureFresh(['httpwire', 'proxy-chain', 'pipe'], download, rounds)
+        : [];
       print(
         `\none 100 MiB download down a CONNECT tunnel\n${rows(mb, 'MiB/s', 'CPU ms/100 MiB', 1000)}`,
       );
       const tps = only('tunnels')
-        ? await measureRows(proxies, rounds, 'httpwire', (p) => tunnels(p, seconds * 1000))
+        ? await measureFresh(
+            KINDS,
+            (p) => tunnels(p, seconds * 1000),
+            rounds,
+            (p) => tunnels(p, 1000),
+          )
         : [];
       print(
         `\nCONNECT + 1 byte each way, ${CONNECTIONS} clients, ${seconds} s per turn\n` +
@@ -91,7 +87,12 @@ export const bench: Bench = {
       );
       const rps =
         wrk && only('requests')
-          ? await measureRows(http, rounds, 'httpwire', (p) => requests(p, seconds))
+          ? await measureFresh(
+              ['httpwire', 'proxy-chain'],
+              (p) => requests(p, seconds),
+              rounds,
+              (p) => requests(p, 1),
+            )
           : [];
       print(
         wrk
@@ -103,10 +104,35 @@ export const bench: Bench = {
       print(`\n${formatTargets(goals)}`);
       return { tunnelMiBps: mb, tunnelsPerSec: tps, requestsPerSec: rps, targets: goals };
     } finally {
-      await Promise.all([load, ...proxies.map((p) => p.child)].map((c) => c.stop()));
+      await load.stop();
     }
   },
 };
+
+/**
+ * measureFresh starts a proxy process of each kind, warms each up with
+ * `warm` (default: one `sample`), measures them in rotating rounds and
+ * stops them: each sample gets processes no earlier sample has run in
+ * (100 MiB downloads leave a heap that slows later samples).
+ */
+async function measureFresh(
+  kinds: readonly Kind[],
+  sample: (p: Proxy) => Promise<Load>,
+  rounds: number,
+  warm: (p: Proxy) => Promise<Load> = sample,
+): Promise<Row[]> {
+  const proxies: Proxy[] = [];
+  try {
+    for (const name of kinds) {
+      const child = new Child(spawnPinned(TESTED_CPU, nodeScript('serve-forward.ts', [name])));
+      proxies.push({ name, child, port: (await child.nextJSON<{ port: number }>()).port });
+    }
+    for (const p of proxies) await warm(p);
+    return await measureRows(proxies, rounds, 'httpwire', sample);
+  } finally {
+    await Promise.all(proxies.map((p) => p.child.stop()));
+  }
+}
 
 /** command sends one load command to the load child and reads its answer. */
 async function command(load: Child, line: string): Promise<Load> {
