@@ -156,16 +156,16 @@ export class Server {
    * the socket is destroyed at once; beyond `maxConnections` it is
    * answered 503 and closed.
    */
-  async serveConn(socket: Socket): Promise<void> {
+  serveConn(socket: Socket): Promise<void> {
     if (this.#shuttingDown || socket.destroyed) {
       socket.destroy();
-      return;
+      return Promise.resolve();
     }
     if (this.#connections.size >= this.#maxConnections) {
       socket.on('error', () => {}); // the client may reset it: nothing to report
       socket.write(errorResponse(503, 'too many connections'), 'latin1');
       lingerClose(socket);
-      return;
+      return Promise.resolve();
     }
     // The paths split here: a handler with a fast path (fast-path.ts) gets its connections by callbacks.
     const fast = fastPathsOf(this.#handler);
@@ -175,9 +175,10 @@ export class Server {
         : new FastConnection(socket, this.#config, fast);
     if (connectionChannel.hasSubscribers) connectionChannel.publish({ socket });
     this.#connections.add(connection);
-    void connection.done.then(() => this.#connections.delete(connection));
-    await connection.serve();
-    await connection.done;
+    void connection.serve(); // it never rejects; `done` says when the connection is gone
+    return connection.done.then(() => {
+      this.#connections.delete(connection);
+    });
   }
 
   /**
