@@ -241,10 +241,10 @@ function authorityOf(target: { host: string; port: number }): string {
     : `${target.host}:${target.port}`;
 }
 
-/** The answer that opens a tunnel: no Content-Length or Transfer-Encoding (RFC 9110 §9.3.6). */
-function establishedLine(req: Request): string {
-  return `HTTP/1.${req.protoMinor === 0 ? 0 : 1} 200 Connection established\r\n\r\n`;
-}
+/** The answers that open a tunnel, per HTTP/1 minor version: no Content-Length or Transfer-Encoding (RFC 9110 §9.3.6). */
+const ESTABLISHED = [0, 1].map((minor) =>
+  Buffer.from(`HTTP/1.${minor} 200 Connection established\r\n\r\n`, 'latin1'),
+);
 
 /** hijacked takes the client connection from the server; null when it is already gone. */
 function hijacked(rw: ResponseWriter): { socket: Socket; head: Buffer } | null {
@@ -263,7 +263,7 @@ function established(client: Socket, req: Request): void {
   // the 200 and a short exchange costs a round of delayed ACKs. (Our Server turns Nagle off
   // at the accept unless its `noDelay` is false; this is then a no-op.)
   client.setNoDelay(true);
-  client.write(establishedLine(req), 'latin1');
+  client.write(ESTABLISHED[req.protoMinor === 0 ? 0 : 1]!);
 }
 
 /** runTunnel answers 200 to a CONNECT whose target is dialed and copies the tunnel. */

@@ -63,6 +63,9 @@ interface SocketListeners {
   finish: () => void;
   error: (err: Error) => void;
   close: () => void;
+  /** `drain` and `finish` are added when first needed (a full buffer, an end): most short copies never fill one. */
+  draining: boolean;
+  finishing: boolean;
 }
 
 /**
@@ -115,10 +118,13 @@ class Copier {
     const listeners: SocketListeners = {
       data: (chunk) => {
         reading.bytes += chunk.length;
-        if (!reading.dst.write(chunk)) socket.pause();
+        if (reading.dst.write(chunk)) return;
+        socket.pause();
+        this.#onDrain(reading.dst);
       },
       end: () => {
         reading.srcEnded = true;
+        this.#onFinish(reading.dst);
         reading.dst.end();
       },
       drain: () => {
@@ -134,14 +140,30 @@ class Copier {
         this.#cut();
       },
       close: () => this.#onClose(socket),
+      draining: false,
+      finishing: false,
     };
     this.#listeners.set(socket, listeners);
     socket.on('data', listeners.data);
     socket.on('end', listeners.end);
-    socket.on('drain', listeners.drain);
-    socket.on('finish', listeners.finish);
     socket.on('error', listeners.error);
     socket.on('close', listeners.close);
+  }
+
+  /** #onDrain makes `dst`'s 'drain' resume the direction writing to it, from now on. */
+  #onDrain(dst: Socket): void {
+    const listeners = this.#listeners.get(dst);
+    if (listeners === undefined || listeners.draining) return;
+    listeners.draining = true;
+    dst.on('drain', listeners.drain);
+  }
+
+  /** #onFinish makes `dst`'s 'finish' settle the direction writing to it (before it is ended). */
+  #onFinish(dst: Socket): void {
+    const listeners = this.#listeners.get(dst);
+    if (listeners === undefined || listeners.finishing) return;
+    listeners.finishing = true;
+    dst.on('finish', listeners.finish);
   }
 
   #start(direction: Direction, head: Uint8Array | undefined): void {
@@ -150,8 +172,12 @@ class Copier {
       direction.bytes += head.length;
       flowing = direction.dst.write(head);
     }
-    if (flowing) direction.src.resume();
-    else direction.src.pause();
+    if (flowing) {
+      direction.src.resume();
+    } else {
+      direction.src.pause();
+      this.#onDrain(direction.dst);
+    }
   }
 
   /** A socket closed: whatever it still had to read or receive is cut short. */
@@ -199,8 +225,8 @@ class Copier {
     this.#listeners.delete(socket);
     socket.off('data', listeners.data);
     socket.off('end', listeners.end);
-    socket.off('drain', listeners.drain);
-    socket.off('finish', listeners.finish);
+    if (listeners.draining) socket.off('drain', listeners.drain);
+    if (listeners.finishing) socket.off('finish', listeners.finish);
     socket.off('error', listeners.error);
     socket.off('close', listeners.close);
   }
