@@ -1,7 +1,8 @@
 /**
  * `httpwire forward --listen HOST:PORT [--auth USER:PASS] [--allow
- * HOST[:PORT]]... [--mitm-ca DIR]` runs the forward proxy with an access-log line per
- * request and per tunnel. SIGINT/SIGTERM shut down gracefully.
+ * HOST[:PORT]]... [--mitm-ca DIR] [--upstream URL]` runs the forward proxy
+ * with an access-log line per request and per tunnel. SIGINT/SIGTERM shut
+ * down gracefully.
  */
 import { withAccessLog } from './access-log.js';
 import type { Command } from './command.js';
@@ -15,6 +16,7 @@ import { createServer } from '../server/server.js';
 import { join } from 'node:path';
 import { CA_CERT_FILE } from './ca-command.js';
 import { loadInterception } from './mitm-setup.js';
+import { parseUpstream, upstreamProxy } from './upstream-proxy.js';
 
 /** AllowRule: a host (lower case) and a port, or null for every port. */
 export interface AllowRule {
@@ -33,10 +35,12 @@ export interface ForwardArgs {
   allow: AllowRule[];
   /** The directory of the CA for TLS interception (`httpwire ca create`), or null for none. */
   mitmCa: string | null;
+  /** The proxy everything goes through (`--upstream`), or null to go direct. */
+  upstream: string | null;
 }
 
 const USAGE = `usage: httpwire forward [--listen HOST:PORT] [--auth USER:PASS] [--allow HOST[:PORT]]...
-                        [--mitm-ca DIR]
+                        [--mitm-ca DIR] [--upstream URL]
 
   --listen HOST:PORT   where the proxy listens (default 127.0.0.1:$PORT, PORT defaulting to 8080)
   --auth USER:PASS     require these Proxy-Authorization: Basic credentials (407 otherwise)
@@ -44,6 +48,8 @@ const USAGE = `usage: httpwire forward [--listen HOST:PORT] [--auth USER:PASS] [
                        port; default: everything); others get 403
   --mitm-ca DIR        intercept TLS with the CA in DIR (make one with: httpwire ca create DIR);
                        clients trust DIR/ca.pem, origins are verified with Node's trust store
+  --upstream URL       send everything through the proxy at URL (http://[USER:PASS@]HOST:PORT):
+                       tunnels by CONNECT, other requests in absolute form
   --help               show this help
 
 Point a client at it:  curl -x http://HOST:PORT https://example.com/
@@ -56,6 +62,7 @@ export function parseForwardArgs(argv: readonly string[], env: NodeJS.ProcessEnv
     auth: { kind: 'string' },
     allow: { kind: 'string', repeat: true },
     'mitm-ca': { kind: 'string' },
+    upstream: { kind: 'string' },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
   const listen = values.get('listen')?.[0] as string | undefined;
@@ -73,7 +80,14 @@ export function parseForwardArgs(argv: readonly string[], env: NodeJS.ProcessEnv
       auth === undefined ? null : { user: auth.slice(0, colon), password: auth.slice(colon + 1) },
     allow: ((values.get('allow') ?? []) as string[]).map(parseAllowRule),
     mitmCa: (values.get('mitm-ca')?.[0] as string | undefined) ?? null,
+    upstream: upstreamArg(values.get('upstream')?.[0] as string | undefined),
   };
+}
+
+function upstreamArg(url: string | undefined): string | null {
+  if (url === undefined) return null;
+  parseUpstream(url); // a bad URL is a usage error now, not at the first request
+  return url;
 }
 
 /** parseAllowRule reads `host`, `host:port`, `[v6]` or `[v6]:port`. */
@@ -137,9 +151,13 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number | voi
   }
   const log = (line: string) => process.stdout.write(`${line}\n`);
   const { auth, allow } = args;
-  const mitm = args.mitmCa === null ? null : await loadInterception(args.mitmCa, log);
+  const upstream = args.upstream === null ? null : upstreamProxy(args.upstream);
+  const mitm =
+    args.mitmCa === null ? null : await loadInterception(args.mitmCa, log, args.upstream);
   const proxy = new ForwardProxy({
     mitm,
+    dial: upstream?.dial ?? null,
+    transport: upstream?.transport ?? null,
     authenticate:
       auth === null
         ? null
@@ -158,7 +176,8 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number | voi
   const user = auth === null ? '' : ` --proxy-user ${auth.user}:...`;
   const cacert = args.mitmCa === null ? '' : ` --cacert ${join(args.mitmCa, CA_CERT_FILE)}`;
   process.stdout.write(
-    `httpwire forward listening on ${url} -> any target${allow.length === 0 ? '' : ' in --allow'}\n` +
+    `httpwire forward listening on ${url} -> any target${allow.length === 0 ? '' : ' in --allow'}` +
+      `${upstream === null ? '' : ` through ${upstream.origin}`}\n` +
       `try:  curl -x ${url}${user}${cacert} https://example.com/\n`,
   );
   let stopping = false;
@@ -167,6 +186,7 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number | voi
     stopping = true;
     void server.close().then(() => {
       proxy.close();
+      upstream?.transport.close();
       mitm?.close();
       process.stdout.write('', () => process.exit(0)); // open tunnels end with the process
     });

@@ -26,12 +26,13 @@ class LoggedReverseProxy extends ReverseProxy {
 /**
  * loadInterception reads the CA that `httpwire ca create DIR` wrote and
  * returns the `mitm` option of `httpwire forward --mitm-ca DIR`: origins
- * verified with Node's trust store, a line in `log` per intercepted
- * request. Missing files are a UsageError naming them.
+ * verified with Node's trust store, reached through `upstream` when given,
+ * a line in `log` per intercepted request. Missing files are a UsageError naming them.
  */
 export async function loadInterception(
   dir: string,
   log: (line: string) => void,
+  upstream: string | null = null,
 ): Promise<MitmOptions & { close(): void }> {
   let cert: string;
   let key: string;
@@ -48,7 +49,11 @@ export async function loadInterception(
   // Loaded here, not at start-up: @peculiar/x509 is for --mitm-ca and `ca create` only.
   const { CertificateAuthority } = await import('../forward/mitm/index.js');
   const ca = await CertificateAuthority.fromPEM({ cert, key });
-  const transport = new Transport({ maxIdleConnsPerHost: 128 });
+  // With --upstream, intercepted requests reach their origins through it too (CONNECT, then TLS).
+  const transport = new Transport({
+    maxIdleConnsPerHost: 128,
+    ...(upstream === null ? {} : { proxy: upstream }),
+  });
   const proxy = new LoggedReverseProxy({ rewrite: () => undefined, transport }, log);
   return { ca, proxy, close: () => transport.close() };
 }

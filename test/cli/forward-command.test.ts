@@ -9,7 +9,14 @@ import { allows, loggedForwardProxy, parseForwardArgs } from '../../src/cli/forw
 import { ForwardProxy } from '../../src/forward/index.js';
 import { fastPathsOf } from '../../src/server/fast-path.js';
 import { useForwardCli } from '../helpers/forward-cli.js';
-import { startOrigin, useForwardHarness } from '../forward/harness.js';
+import {
+  closedBy,
+  connectLine,
+  rawRequest,
+  startForwardProxy,
+  startOrigin,
+  useForwardHarness,
+} from '../forward/harness.js';
 
 const run = promisify(execFile);
 const track = useForwardHarness();
@@ -60,6 +67,38 @@ describe('httpwire forward', () => {
     expect(await cli.nextLine()).toMatch(new RegExp(`^CONNECT localhost:${origin.port} 403 `));
   });
 
+  it('sends tunnels and forwarded requests through --upstream, with its credentials', async () => {
+    const origin = track(await startOrigin((req, res) => res.end(`origin ${req.url}`)));
+    const seen: string[] = [];
+    const upstream = track(
+      await startForwardProxy({
+        authenticate: (c) => c !== null && c.user === 'up' && c.password === 's3cret',
+        allow: (target) => {
+          seen.push(`${target.method} ${target.host}:${target.port}`);
+          return true;
+        },
+      }),
+    );
+    const cli = await startForward(['--upstream', `http://up:s3cret@127.0.0.1:${upstream.port}`]);
+    expect(await curl('-x', cli.url, `${origin.url}/a`)).toBe('origin /a');
+    expect(await curl('-p', '-x', cli.url, `${origin.url}/t`)).toBe('origin /t');
+    expect(seen).toEqual([`GET 127.0.0.1:${origin.port}`, `CONNECT 127.0.0.1:${origin.port}`]);
+
+    // Credentials the upstream refuses: the tunnel gets our 502 naming its 407.
+    const refusing = await startForward([
+      '--upstream',
+      `http://up:wrong@127.0.0.1:${upstream.port}`,
+    ]);
+    const got = await rawRequest(
+      Number(new URL(refusing.url).port),
+      connectLine(`127.0.0.1:${origin.port}`),
+    );
+    expect(got.head).toMatch(/^HTTP\/1\.1 502 /);
+    await closedBy(got.socket);
+    expect(got.rest.toString()).toContain('proxy refused CONNECT');
+    expect(got.rest.toString()).toContain('407');
+  });
+
   it('keeps the ForwardProxy fast path for CONNECT under its access log', () => {
     const handler = loggedForwardProxy(new ForwardProxy(), () => undefined);
     expect(fastPathsOf(handler)?.connect).not.toBeNull();
@@ -99,5 +138,11 @@ describe('parseForwardArgs', () => {
       expect(() => parseForwardArgs(['--allow', bad], {})).toThrow(/--allow wants/);
     }
     expect(() => parseForwardArgs(['--auth', 'nocolon'], {})).toThrow(/--auth wants/);
+    expect(parseForwardArgs(['--upstream', 'proxy.test:3128'], {}).upstream).toBe(
+      'proxy.test:3128',
+    );
+    expect(() => parseForwardArgs(['--upstream', 'socks5://proxy.test:1080'], {})).toThrow(
+      /--upstream "socks5:\/\/proxy.test:1080": unsupported proxy scheme/,
+    );
   });
 });

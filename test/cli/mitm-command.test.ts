@@ -19,6 +19,8 @@ import { ProxyAgent, request } from 'undici';
 import { WebSocket, WebSocketServer } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cert, key } from '../fixtures/tls/index.js';
+import { ForwardProxy } from '../../src/forward/index.js';
+import { createServer } from '../../src/server/server.js';
 import { CLI, useForwardCli } from '../helpers/forward-cli.js';
 import { within } from '../helpers/waiting.js';
 
@@ -132,6 +134,44 @@ describe('httpwire forward --mitm-ca', () => {
       ]).catch((e: unknown) => e);
       expect(untrusted).toMatchObject({ code: 60 }); // CURLE_PEER_FAILED_VERIFICATION
     } finally {
+      await origin.close();
+    }
+  });
+
+  it('reaches the origins through --upstream while intercepting', async () => {
+    const { caDir } = await createCA('upstream');
+    const origin = await httpsOrigin((req, res) => res.end(`origin saw ${req.url}`));
+    const seen: string[] = [];
+    const upstream = new ForwardProxy({
+      allow: (target) => {
+        seen.push(`${target.method} ${target.host}:${target.port}`);
+        return true;
+      },
+    });
+    const upstreamServer = createServer(upstream);
+    const { port } = await upstreamServer.listen(0, '127.0.0.1');
+    try {
+      const proxy = await startForward(
+        ['--mitm-ca', caDir, '--upstream', `http://127.0.0.1:${port}`],
+        { ...process.env, NODE_EXTRA_CA_CERTS: FIXTURE_CERT },
+      );
+      const { stdout } = await run('curl', [
+        '-sS',
+        '--max-time',
+        '10',
+        '-x',
+        proxy.url,
+        '--cacert',
+        join(caDir, 'ca.pem'),
+        `${origin.url}/via`,
+      ]);
+      expect(stdout).toBe('origin saw /via');
+      expect(await proxy.nextLine()).toMatch(new RegExp(`^GET ${origin.url}/via 200 15 `));
+      // The decrypted request went on in a tunnel of the upstream's, TLS to the origin inside.
+      expect(seen).toEqual([`CONNECT 127.0.0.1:${new URL(origin.url).port}`]);
+    } finally {
+      await upstreamServer.close();
+      upstream.close();
       await origin.close();
     }
   });
