@@ -102,3 +102,10 @@ function parseInteger(flag: string, value: string): number {
     throw new UsageError(`${flag} wants an integer, got ${JSON.stringify(value)}`);
   return n;
 }
+
+/** atLeast returns an integer flag's value, null when absent; below `min` is a UsageError. */
+export function atLeast(flag: string, value: number | undefined, min: number): number | null {
+  if (value === undefined) return null;
+  if (value < min) throw new UsageError(`${flag} must be at least ${min}, got ${value}`);
+  return value;
+}

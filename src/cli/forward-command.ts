@@ -1,12 +1,13 @@
 /**
  * `httpwire forward --listen HOST:PORT [--auth USER:PASS] [--allow
- * HOST[:PORT]]... [--mitm-ca DIR] [--upstream URL]` runs the forward proxy
+ * HOST[:PORT]]... [--mitm-ca DIR] [--upstream URL] [--dial-timeout MS]
+ * [--idle-timeout MS]` runs the forward proxy
  * with an access-log line per request and per tunnel. SIGINT/SIGTERM shut
  * down gracefully.
  */
 import { withAccessLog } from './access-log.js';
 import type { Command } from './command.js';
-import { envPort, parseListen, readFlags, UsageError } from './flags.js';
+import { atLeast, envPort, parseListen, readFlags, UsageError } from './flags.js';
 import { ForwardProxy } from '../forward/forward-proxy.js';
 import type { ForwardTarget } from '../forward/forward-target.js';
 import { parsePort } from '../forward/forward-target.js';
@@ -37,10 +38,14 @@ export interface ForwardArgs {
   mitmCa: string | null;
   /** The proxy everything goes through (`--upstream`), or null to go direct. */
   upstream: string | null;
+  /** `--dial-timeout MS`, or null for ForwardProxy's default (30000). */
+  dialTimeout: number | null;
+  /** `--idle-timeout MS`, or null for ForwardProxy's default (300000). */
+  idleTimeout: number | null;
 }
 
 const USAGE = `usage: httpwire forward [--listen HOST:PORT] [--auth USER:PASS] [--allow HOST[:PORT]]...
-                        [--mitm-ca DIR] [--upstream URL]
+                        [--mitm-ca DIR] [--upstream URL] [--dial-timeout MS] [--idle-timeout MS]
 
   --listen HOST:PORT   where the proxy listens (default 127.0.0.1:$PORT, PORT defaulting to 8080)
   --auth USER:PASS     require these Proxy-Authorization: Basic credentials (407 otherwise)
@@ -50,6 +55,8 @@ const USAGE = `usage: httpwire forward [--listen HOST:PORT] [--auth USER:PASS] [
                        clients trust DIR/ca.pem, origins are verified with Node's trust store
   --upstream URL       send everything through the proxy at URL (http://[USER:PASS@]HOST:PORT):
                        tunnels by CONNECT, other requests in absolute form
+  --dial-timeout MS    give up connecting to a tunnel's target after MS (504; default 30000, 0: never)
+  --idle-timeout MS    close a tunnel silent both ways for MS (default 300000, 0: never)
   --help               show this help
 
 Point a client at it:  curl -x http://HOST:PORT https://example.com/
@@ -63,6 +70,8 @@ export function parseForwardArgs(argv: readonly string[], env: NodeJS.ProcessEnv
     allow: { kind: 'string', repeat: true },
     'mitm-ca': { kind: 'string' },
     upstream: { kind: 'string' },
+    'dial-timeout': { kind: 'integer' },
+    'idle-timeout': { kind: 'integer' },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
   const listen = values.get('listen')?.[0] as string | undefined;
@@ -81,6 +90,16 @@ export function parseForwardArgs(argv: readonly string[], env: NodeJS.ProcessEnv
     allow: ((values.get('allow') ?? []) as string[]).map(parseAllowRule),
     mitmCa: (values.get('mitm-ca')?.[0] as string | undefined) ?? null,
     upstream: upstreamArg(values.get('upstream')?.[0] as string | undefined),
+    dialTimeout: atLeast(
+      '--dial-timeout',
+      values.get('dial-timeout')?.[0] as number | undefined,
+      0,
+    ),
+    idleTimeout: atLeast(
+      '--idle-timeout',
+      values.get('idle-timeout')?.[0] as number | undefined,
+      0,
+    ),
   };
 }
 
@@ -158,6 +177,8 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number | voi
     mitm,
     dial: upstream?.dial ?? null,
     transport: upstream?.transport ?? null,
+    ...(args.dialTimeout === null ? {} : { dialTimeout: args.dialTimeout }),
+    ...(args.idleTimeout === null ? {} : { idleTimeout: args.idleTimeout }),
     authenticate:
       auth === null
         ? null

@@ -1,5 +1,5 @@
 import { LOG_FORMATS, type LogFormat } from './access-log.js';
-import { envPort, parseHttpURL, parseListen, readFlags, UsageError } from './flags.js';
+import { atLeast, envPort, parseHttpURL, parseListen, readFlags, UsageError } from './flags.js';
 
 /** LB_POLICIES: the `--lb` values; `ip-hash` is consistent hashing on the client's IP. */
 export const LB_POLICIES = [
@@ -76,7 +76,7 @@ export function parseProxyArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
   if (healthPath !== null && !healthPath.startsWith('/')) {
     throw new UsageError(`--health-path must start with /, got ${JSON.stringify(healthPath)}`);
   }
-  const healthInterval = positive('--health-interval', one<number>('health-interval'), 1);
+  const healthInterval = atLeast('--health-interval', one<number>('health-interval'), 1);
   if (healthInterval !== null && healthPath === null) {
     throw new UsageError('--health-interval needs --health-path');
   }
@@ -97,11 +97,11 @@ export function parseProxyArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
     lb: (lb as LbPolicy | undefined) ?? null,
     healthPath,
     healthInterval,
-    retries: positive('--retries', one<number>('retries'), 0),
+    retries: atLeast('--retries', one<number>('retries'), 0),
     changeOrigin: values.has('change-origin'),
     logFormat: logFormat as LogFormat,
     admin: admin === undefined ? null : parseListen(admin, '--admin'),
-    workers: positive('--workers', one<number>('workers'), 0),
+    workers: atLeast('--workers', one<number>('workers'), 0),
   };
 }
 
@@ -120,8 +120,3 @@ export function parseTargetArg(value: string): TargetArg {
 }
 
 /** positive checks that an integer flag is at least `min`; undefined reads as null. */
-function positive(flag: string, value: number | undefined, min: number): number | null {
-  if (value === undefined) return null;
-  if (value < min) throw new UsageError(`${flag} must be at least ${min}, got ${value}`);
-  return value;
-}

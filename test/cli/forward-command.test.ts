@@ -99,6 +99,20 @@ describe('httpwire forward', () => {
     expect(got.rest.toString()).toContain('407');
   });
 
+  it('closes a silent tunnel after --idle-timeout, logging it', async () => {
+    const origin = track(await startOrigin((_req, res) => res.end('unused')));
+    const cli = await startForward(['--idle-timeout', '200']);
+    const got = await rawRequest(
+      Number(new URL(cli.url).port),
+      connectLine(`127.0.0.1:${origin.port}`),
+    );
+    expect(got.head).toMatch(/^HTTP\/1\.1 200 /);
+    await closedBy(got.socket, 3000);
+    expect(await cli.nextLine()).toMatch(
+      /^CONNECT 127\.0\.0\.1:\d+ tunnel 0\/0 bytes .* \(idle\)$/,
+    );
+  });
+
   it('keeps the ForwardProxy fast path for CONNECT under its access log', () => {
     const handler = loggedForwardProxy(new ForwardProxy(), () => undefined);
     expect(fastPathsOf(handler)?.connect).not.toBeNull();
@@ -140,6 +154,13 @@ describe('parseForwardArgs', () => {
     expect(() => parseForwardArgs(['--auth', 'nocolon'], {})).toThrow(/--auth wants/);
     expect(parseForwardArgs(['--upstream', 'proxy.test:3128'], {}).upstream).toBe(
       'proxy.test:3128',
+    );
+    expect(parseForwardArgs(['--dial-timeout', '500', '--idle-timeout', '0'], {})).toMatchObject({
+      dialTimeout: 500,
+      idleTimeout: 0,
+    });
+    expect(() => parseForwardArgs(['--idle-timeout', '-1'], {})).toThrow(
+      /--idle-timeout must be at least 0/,
     );
     expect(() => parseForwardArgs(['--upstream', 'socks5://proxy.test:1080'], {})).toThrow(
       /--upstream "socks5:\/\/proxy.test:1080": unsupported proxy scheme/,
