@@ -66,6 +66,13 @@ async function httpsOrigin(handler: Parameters<typeof createHttpsServer>[1]) {
   };
 }
 
+/** curlTrusting fetches `urls` with curl through the proxy at `proxyUrl`, trusting the CA in `caDir`; it resolves with stdout. */
+async function curlTrusting(proxyUrl: string, caDir: string, ...urls: string[]): Promise<string> {
+  const args = ['-sS', '--max-time', '10', '-x', proxyUrl, '--cacert', join(caDir, 'ca.pem')];
+  const { stdout } = await run('curl', [...args, ...urls]);
+  return stdout;
+}
+
 /** pseudoRandom returns `size` deterministic bytes that do not compress. */
 function pseudoRandom(size: number): Buffer {
   const out = Buffer.alloc(size);
@@ -109,17 +116,7 @@ describe('httpwire forward --mitm-ca', () => {
     try {
       const proxy = await startIntercepting(caDir);
       expect(proxy.hint).toContain(`--cacert ${join(caDir, 'ca.pem')}`);
-      const { stdout } = await run('curl', [
-        '-sS',
-        '--max-time',
-        '10',
-        '-x',
-        proxy.url,
-        '--cacert',
-        join(caDir, 'ca.pem'),
-        `${origin.url}/a`,
-        `${origin.url}/b`,
-      ]);
+      const stdout = await curlTrusting(proxy.url, caDir, `${origin.url}/a`, `${origin.url}/b`);
       expect(stdout).toBe('origin saw /aorigin saw /b');
       expect(await proxy.nextLine()).toMatch(new RegExp(`^GET ${origin.url}/a 200 13 `));
       expect(await proxy.nextLine()).toMatch(new RegExp(`^GET ${origin.url}/b 200 13 `));
@@ -155,16 +152,7 @@ describe('httpwire forward --mitm-ca', () => {
         ['--mitm-ca', caDir, '--upstream', `http://127.0.0.1:${port}`],
         { ...process.env, NODE_EXTRA_CA_CERTS: FIXTURE_CERT },
       );
-      const { stdout } = await run('curl', [
-        '-sS',
-        '--max-time',
-        '10',
-        '-x',
-        proxy.url,
-        '--cacert',
-        join(caDir, 'ca.pem'),
-        `${origin.url}/via`,
-      ]);
+      const stdout = await curlTrusting(proxy.url, caDir, `${origin.url}/via`);
       expect(stdout).toBe('origin saw /via');
       expect(await proxy.nextLine()).toMatch(new RegExp(`^GET ${origin.url}/via 200 15 `));
       // The decrypted request went on in a tunnel of the upstream's, TLS to the origin inside.
