@@ -103,7 +103,7 @@ export const bench: Bench = {
   },
 };
 
-/** measureAll starts the backend and every proxy, checks them, measures and stops them. */
+/** measureAll starts the backend, then fresh proxies for each sample: checks them, measures and stops them. */
 async function measureAll(
   print: (line: string) => void,
   contenders: readonly Contender[],
@@ -111,25 +111,36 @@ async function measureAll(
   rounds: number,
 ): Promise<{ requests: Row[]; bytes: Row[]; targets: Target[] }> {
   const backend = await startChild(nodeScript('backend.ts', []));
-  const proxies: Started[] = [];
   try {
-    for (const contender of contenders) {
-      const { child, port } = await startChild(contender.command(backend.port));
-      proxies.push({ contender, child, port });
-      await checkHello(contender.name, port);
-    }
-    print(`every proxy answered GET / with 200 "hello world"`);
+    // Each sample gets fresh proxy processes: a heap that moved 100 MiB bodies, or held
+    // 50 connections' state, would weigh on the next sample (see the forward bench).
+    const fresh = async <T>(measure: (proxies: readonly Started[]) => Promise<T>): Promise<T> => {
+      const proxies: Started[] = [];
+      try {
+        for (const contender of contenders) {
+          const { child, port } = await startChild(contender.command(backend.port));
+          proxies.push({ contender, child, port });
+          await checkHello(contender.name, port);
+        }
+        return await measure(proxies);
+      } finally {
+        await Promise.all(proxies.map((p) => p.child.stop()));
+      }
+    };
+    print('every proxy answers GET / with 200 "hello world" (checked for each sample)');
     const requests = hasWrk()
-      ? await measureRequests(print, proxies, Math.max(1, Math.round(seconds)), rounds)
+      ? await fresh((proxies) =>
+          measureRequests(print, proxies, Math.max(1, Math.round(seconds)), rounds),
+        )
       : skip(print, 'wrk', 'the req/s rows');
     const bytes = hasCurl()
-      ? await measureBytes(print, proxies, rounds)
+      ? await fresh((proxies) => measureBytes(print, proxies, rounds))
       : skip(print, 'curl', 'the MB/s rows');
     const targets = checkTargets(requests, bytes);
     print(`\n${formatTargets(targets)}`);
     return { requests, bytes, targets };
   } finally {
-    await Promise.all([backend, ...proxies].map((s) => s.child.stop()));
+    await backend.child.stop();
   }
 }
 
