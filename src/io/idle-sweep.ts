@@ -20,7 +20,8 @@ const sweeps = new Map<number, IdleSweep>();
  * It looks every `ms / 4` at each socket's `bytesRead + bytesWritten`: a
  * socket is idle, and `onIdle` is called, after four looks with no
  * change, between `ms` and 1.25 × `ms` after its last byte. The timer is
- * unreferenced and runs only while something is watched.
+ * unreferenced and runs, and the sweep exists, only while something is
+ * watched.
  */
 export class IdleSweep {
   readonly #ms: number;
@@ -71,5 +72,6 @@ export class IdleSweep {
     if (!this.#watched.delete(watch) || this.#watched.size > 0) return;
     clearInterval(this.#timer!);
     this.#timer = null;
+    if (sweeps.get(this.#ms) === this) sweeps.delete(this.#ms); // an unused duration leaves nothing
   }
 }
