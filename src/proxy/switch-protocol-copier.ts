@@ -63,9 +63,6 @@ interface SocketListeners {
   finish: () => void;
   error: (err: Error) => void;
   close: () => void;
-  /** `drain` and `finish` are added when first needed (a full buffer, an end): most short copies never fill one. */
-  draining: boolean;
-  finishing: boolean;
 }
 
 /**
@@ -118,13 +115,10 @@ class Copier {
     const listeners: SocketListeners = {
       data: (chunk) => {
         reading.bytes += chunk.length;
-        if (reading.dst.write(chunk)) return;
-        socket.pause();
-        this.#onDrain(reading.dst);
+        if (!reading.dst.write(chunk)) socket.pause();
       },
       end: () => {
         reading.srcEnded = true;
-        this.#onFinish(reading.dst);
         reading.dst.end();
       },
       drain: () => {
@@ -140,30 +134,14 @@ class Copier {
         this.#cut();
       },
       close: () => this.#onClose(socket),
-      draining: false,
-      finishing: false,
     };
     this.#listeners.set(socket, listeners);
     socket.on('data', listeners.data);
     socket.on('end', listeners.end);
+    socket.on('drain', listeners.drain);
+    socket.on('finish', listeners.finish);
     socket.on('error', listeners.error);
     socket.on('close', listeners.close);
-  }
-
-  /** #onDrain makes `dst`'s 'drain' resume the direction writing to it, from now on. */
-  #onDrain(dst: Socket): void {
-    const listeners = this.#listeners.get(dst);
-    if (listeners === undefined || listeners.draining) return;
-    listeners.draining = true;
-    dst.on('drain', listeners.drain);
-  }
-
-  /** #onFinish makes `dst`'s 'finish' settle the direction writing to it (before it is ended). */
-  #onFinish(dst: Socket): void {
-    const listeners = this.#listeners.get(dst);
-    if (listeners === undefined || listeners.finishing) return;
-    listeners.finishing = true;
-    dst.on('finish', listeners.finish);
   }
 
   #start(direction: Direction, head: Uint8Array | undefined): void {
@@ -172,12 +150,8 @@ class Copier {
       direction.bytes += head.length;
       flowing = direction.dst.write(head);
     }
-    if (flowing) {
-      direction.src.resume();
-    } else {
-      direction.src.pause();
-      this.#onDrain(direction.dst);
-    }
+    if (flowing) direction.src.resume();
+    else direction.src.pause();
   }
 
   /** A socket closed: whatever it still had to read or receive is cut short. */
@@ -225,8 +199,8 @@ class Copier {
     this.#listeners.delete(socket);
     socket.off('data', listeners.data);
     socket.off('end', listeners.end);
-    if (listeners.draining) socket.off('drain', listeners.drain);
-    if (listeners.finishing) socket.off('finish', listeners.finish);
+    socket.off('drain', listeners.drain);
+    socket.off('finish', listeners.finish);
     socket.off('error', listeners.error);
     socket.off('close', listeners.close);
   }
