@@ -162,19 +162,16 @@ function dialFast(
   config: ConnectConfig,
 ): void {
   const ended = config.onTunnelClose === null ? null : new TunnelEnds(req, target);
-  const abort = requestAbort(req);
-  dialWithin(config.dial, target.host, target.port, config.dialTimeout, abort).then(
-    (backend) => {
-      const client = exchange.tunnel();
-      if (client === null) backend.destroy();
-      else void runTunnel(client, req, backend, config, ended);
-    },
-    (err: unknown) => {
-      if (abort?.aborted === true) return; // the client left while we dialed
-      const refusal = dialRefusal(err, target, config);
-      exchange.handover({ refusal } satisfies ConnectPrefetched);
-    },
-  );
+  void dialTarget(req, target, config).then((backend) => {
+    if (backend === null) return;
+    if (isRefusal(backend)) {
+      exchange.handover({ refusal: backend } satisfies ConnectPrefetched);
+      return;
+    }
+    const client = exchange.tunnel();
+    if (client === null) backend.destroy();
+    else void runTunnel(client, req, backend, config, ended);
+  });
 }
 
 /** ConnectPrefetched: what a CONNECT's fast path hands over: a refusal to answer, or what a check threw. */
@@ -207,20 +204,18 @@ class TunnelEnds {
 /**
  * dialTarget dials a CONNECT's target before anything is answered: the
  * socket, a Refusal (logged) when the dial failed, or null when the
- * client left meanwhile.
+ * client left meanwhile. It never rejects.
  */
-async function dialTarget(
+function dialTarget(
   req: Request,
   target: { host: string; port: number },
   config: ConnectConfig,
 ): Promise<Socket | Refusal | null> {
   const abort = requestAbort(req);
-  try {
-    return await dialWithin(config.dial, target.host, target.port, config.dialTimeout, abort);
-  } catch (err) {
-    if (abort?.aborted === true) return null; // the client left while we dialed
-    return dialRefusal(err, target, config);
-  }
+  return dialWithin(config.dial, target.host, target.port, config.dialTimeout, abort).then(
+    undefined,
+    (err: unknown) => (abort?.aborted === true ? null : dialRefusal(err, target, config)),
+  );
 }
 
 /** dialRefusal logs a failed dial to `target` and returns the status and reason to answer it with. */

@@ -209,7 +209,7 @@ export class ForwardProxy {
     if (typeof target === 'string') return false; // answered 400 by the general path
     const checks =
       this.authenticate == null && this.allow == null ? null : this.#checks(req, target);
-    void serveConnectFast(exchange, req, target, this.#connectConfig(null), checks);
+    serveConnectFast(exchange, req, target, this.#connectConfig(null), checks);
     return true;
   };
 
