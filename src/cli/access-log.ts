@@ -1,6 +1,6 @@
 import { type Request, requestAbort } from '../message/request.js';
 import { splitHostPort } from '../proxy/x-forwarded.js';
-import type { FastServe } from '../server/fast-path.js';
+import { type FastServe, watchFastPath } from '../server/fast-path.js';
 import type { HandlerFunc } from '../server/handler.js';
 import type { UpstreamExchange } from './upstream-exchanges.js';
 
@@ -78,22 +78,15 @@ export function withAccessLog(handler: HandlerFunc, options: AccessLogOptions): 
  * hands over is logged by the general path, which serves it then.
  */
 export function withFastAccessLog(serve: FastServe, options: AccessLogOptions): FastServe {
-  return (req, exchange) => {
+  return watchFastPath(serve, (req) => {
     const time = new Date();
     const started = performance.now();
-    return serve(req, {
-      respond(status, lines, hasDate, body) {
-        exchange.respond(status, lines, hasDate, body);
-        logAccess(options, req, time, started, status, body.byteLength);
-      },
-      handover(prefetched) {
-        // After the client left nothing is handed over: the request ends here, logged 499.
-        if (requestAbort(req)?.aborted === true) logAccess(options, req, time, started, 0, 0);
-        exchange.handover(prefetched);
-      },
-      tunnel: () => exchange.tunnel(),
-    });
-  };
+    return (answer) => {
+      if (answer !== null) logAccess(options, req, time, started, answer.status, answer.bytes);
+      // After the client left nothing is handed over: the request ends here, logged 499.
+      else if (requestAbort(req)?.aborted === true) logAccess(options, req, time, started, 0, 0);
+    };
+  });
 }
 
 /** logAccess logs one answered request; `status` 0: none was written (its backend's, if any, is logged). */

@@ -11,7 +11,12 @@ import { type MetricsSnapshot, UpstreamMetrics } from './metrics.js';
 import type { ProxyArgs } from './proxy-args.js';
 import { UpstreamExchanges } from './upstream-exchanges.js';
 import type { Request } from '../message/request.js';
-import { FAST_PATH, type FastPathHandler, type FastServe } from '../server/fast-path.js';
+import {
+  FAST_PATH,
+  type FastPathHandler,
+  type FastServe,
+  watchFastPath,
+} from '../server/fast-path.js';
 import type { Handler } from '../server/handler.js';
 import { createServer, type Server } from '../server/server.js';
 
@@ -67,23 +72,10 @@ export async function serveProxy(
     get [FAST_PATH](): FastServe | null {
       const fast = proxy[FAST_PATH];
       if (fast === null) return null;
-      const serve = withFastAccessLog(fast, logging);
-      return (req, exchange) => {
+      return watchFastPath(withFastAccessLog(fast, logging), () => {
         inFlight++;
-        const taken = serve(req, {
-          respond(status, lines, hasDate, body) {
-            inFlight--;
-            exchange.respond(status, lines, hasDate, body);
-          },
-          handover(prefetched) {
-            inFlight--;
-            exchange.handover(prefetched);
-          },
-          tunnel: () => exchange.tunnel(),
-        });
-        if (!taken) inFlight--;
-        return taken;
-      };
+        return () => void inFlight--;
+      });
     },
   };
   const server = createServer(handler);

@@ -86,6 +86,42 @@ export function fastPathsOf(handler: unknown): FastPaths | null {
   return serve === null && connect === null ? null : { serve, connect };
 }
 
+/** FastAnswer: what a fast path answered a request with (see `watchFastPath`). */
+export interface FastAnswer {
+  status: number;
+  /** Body bytes written. */
+  bytes: number;
+}
+
+/**
+ * watchFastPath wraps `serve` so that `onTake(req)` runs for each request
+ * offered to it, before it is served, and the function it returns runs
+ * once that request is done on the fast path: with the answer written, or
+ * with null when the request was declined or handed over (after the
+ * client left, nothing is handed over: the request ends there).
+ */
+export function watchFastPath(
+  serve: FastServe,
+  onTake: (req: Request) => (answer: FastAnswer | null) => void,
+): FastServe {
+  return (req, exchange) => {
+    const done = onTake(req);
+    const taken = serve(req, {
+      respond(status, lines, hasDate, body) {
+        exchange.respond(status, lines, hasDate, body);
+        done({ status, bytes: body.byteLength });
+      },
+      handover(prefetched) {
+        exchange.handover(prefetched);
+        done(null);
+      },
+      tunnel: () => exchange.tunnel(),
+    });
+    if (!taken) done(null);
+    return taken;
+  };
+}
+
 const prefetchedOf = new WeakMap<Request, unknown>();
 
 /** setPrefetched attaches what the fast path did for `req` before handing it over. */
