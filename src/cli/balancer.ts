@@ -10,6 +10,7 @@ import {
   OWN_TRANSPORT,
   type ReverseProxy,
 } from '../proxy/reverse-proxy.js';
+import type { RoundTripper } from '../transport/round-tripper.js';
 import { Transport } from '../transport/transport.js';
 import { splitHostPort } from '../proxy/x-forwarded.js';
 import { newLoadBalancingReverseProxy } from '../upstream/load-balancing-proxy.js';
@@ -21,6 +22,8 @@ import type { LbPolicy, ProxyArgs } from './proxy-args.js';
 /** Balancer: the proxy and the status of its targets. */
 export interface Balancer {
   proxy: ReverseProxy;
+  /** What the proxy sends with (its `transport`): Upstreams, or the single host's pool. */
+  transport: RoundTripper;
   /** status: one entry per target, as `Upstreams.status()`; `inFlight` and `metrics` fill it in for a single host. */
   status(inFlight: number, metrics: UpstreamMetrics): UpstreamState[];
   close(): void;
@@ -33,11 +36,16 @@ export function buildBalancer(args: ProxyArgs, targets: ProxyArgs['targets']): B
   if (balancing) {
     const lb = newLoadBalancingReverseProxy(targets, upstreamsOptions(args));
     if (args.changeOrigin) changeOrigin(lb);
-    return { proxy: lb, status: () => lb.upstreams.status(), close: () => lb.close() };
+    return {
+      proxy: lb,
+      transport: lb.upstreams,
+      status: () => lb.upstreams.status(),
+      close: () => lb.close(),
+    };
   }
   const target = targets[0]!;
   const proxy = newSingleHostReverseProxy(target.url);
-  // The proxy's own pool, made here so that serveProxy can time the exchanges on it.
+  // The pool the proxy would make for itself, made here to be the Balancer's transport.
   const transport = new Transport(OWN_TRANSPORT);
   proxy.transport = transport;
   if (args.changeOrigin) changeOrigin(proxy);
@@ -45,6 +53,7 @@ export function buildBalancer(args: ProxyArgs, targets: ProxyArgs['targets']): B
   const origin = originOf(target.url);
   return {
     proxy,
+    transport,
     status: (inFlight, metrics) => {
       const c = metrics.counts(origin);
       return [

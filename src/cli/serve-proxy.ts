@@ -45,8 +45,7 @@ export async function serveProxy(
   const balancer = buildBalancer(args, targets);
   const metrics = new UpstreamMetrics();
   const proxy = balancer.proxy;
-  // Both balancers give their proxy its transport (the balancer's builders set one).
-  const exchanges = new UpstreamExchanges(proxy.transport!, (exchange) =>
+  const exchanges = new UpstreamExchanges(balancer.transport, (exchange) =>
     metrics.observe(exchange),
   );
   proxy.transport = exchanges;

@@ -1,10 +1,11 @@
 import type { Detached } from '../io/socket-reader.js';
 import { type Request, requestAbort } from '../message/request.js';
 import type { Response } from '../message/response.js';
-import { fastRoundTripOf, type RawSink } from '../transport/raw-exchange.js';
+import type { RawSink } from '../transport/raw-exchange.js';
 import {
   ABORT_WATCH,
   FAST_ROUND_TRIP,
+  fastRoundTripOf,
   type InternalRoundTripOptions,
   type RoundTripOptions,
   type RoundTripper,

@@ -19,12 +19,7 @@ import * as channels from './channels.js';
 import { abortError } from './errors.js';
 import type { PersistConn } from './persist-conn.js';
 import { exchangeError, retryAfter } from './retry-rules.js';
-import {
-  abortWatchOf,
-  FAST_ROUND_TRIP,
-  type RoundTripOptions,
-  type RoundTripper,
-} from './round-tripper.js';
+import { abortWatchOf, type RoundTripOptions } from './round-tripper.js';
 import { noteWireFacts } from './wire-facts.js';
 
 /** RawExchangeHost: what a raw exchange needs from its Transport. */
@@ -62,14 +57,6 @@ export function rawExchangeFor(
   if (req.body !== null || req.url.scheme !== 'http' || channels.observed()) return null;
   if (abortWatchOf(options)?.aborted === true) return null;
   return host.takeIdle(req);
-}
-
-/** FastRoundTrip: a RoundTripper's `[FAST_ROUND_TRIP]` method (see round-tripper.ts). */
-export type FastRoundTrip = (req: Request, options: RoundTripOptions, sink: RawSink) => boolean;
-
-/** fastRoundTripOf returns `transport`'s `[FAST_ROUND_TRIP]`, or undefined when it has none. */
-export function fastRoundTripOf(transport: RoundTripper): FastRoundTrip | undefined {
-  return (transport as { [FAST_ROUND_TRIP]?: FastRoundTrip })[FAST_ROUND_TRIP];
 }
 
 /** RawSink: where a raw exchange ends; exactly one call. */

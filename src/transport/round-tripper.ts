@@ -1,6 +1,7 @@
 import { type AbortWatch, watchSignal } from '../message/abort-watch.js';
 import type { Request } from '../message/request.js';
 import type { Response } from '../message/response.js';
+import type { RawSink } from './raw-exchange.js';
 
 /** ABORT_WATCH keys the internal abort of RoundTripOptions. */
 export const ABORT_WATCH: unique symbol = Symbol('httpwire.abortWatch');
@@ -49,3 +50,11 @@ export function abortWatchOf(options: RoundTripOptions): AbortWatch | undefined 
  * Transport and Upstreams have one.
  */
 export const FAST_ROUND_TRIP = Symbol('httpwire.fastRoundTrip');
+
+/** FastRoundTrip: a RoundTripper's `[FAST_ROUND_TRIP]` method. */
+export type FastRoundTrip = (req: Request, options: RoundTripOptions, sink: RawSink) => boolean;
+
+/** fastRoundTripOf returns `transport`'s `[FAST_ROUND_TRIP]`, or undefined when it has none. */
+export function fastRoundTripOf(transport: RoundTripper): FastRoundTrip | undefined {
+  return (transport as { [FAST_ROUND_TRIP]?: FastRoundTrip })[FAST_ROUND_TRIP];
+}
