@@ -61,7 +61,7 @@ export interface ServerOptions {
   /** `tls.createServer` options: `listen` then serves HTTPS. Default none (plain HTTP). */
   tls?: TlsOptions | null;
   /**
-   * TCP_NODELAY on accepted connections (Nagle off); default true, as Go's
+   * TCP_NODELAY on served connections (Nagle off; `serveConn` sockets too); default true, as Go's
    * net package and node:http (`noDelay`). A response's later small writes
    * (stream chunks, a tunnel's bytes) then never wait for a delayed ACK.
    */
@@ -132,11 +132,8 @@ export class Server {
       throw new Error('server: listen called twice or after close');
     }
     const onSocket = (socket: Socket) => void this.serveConn(socket);
-    const noDelay = this.#noDelay;
     const listener =
-      this.#tls === null
-        ? createNetServer({ noDelay }, onSocket)
-        : createTLSServer({ noDelay, ...this.#tls }, onSocket);
+      this.#tls === null ? createNetServer(onSocket) : createTLSServer(this.#tls, onSocket);
     if (this.#tls !== null) listener.on('tlsClientError', () => undefined); // a failed handshake is the client's business
     this.#listener = listener;
     listener.listen(port, host);
@@ -167,6 +164,8 @@ export class Server {
       lingerClose(socket);
       return Promise.resolve();
     }
+    // Here, not at the listener: a socket the caller accepted gets it too.
+    if (this.#noDelay) socket.setNoDelay(true);
     // The paths split here: a handler with a fast path (fast-path.ts) gets its connections by callbacks.
     const fast = fastPathsOf(this.#handler);
     const connection =

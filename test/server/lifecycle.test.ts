@@ -1,6 +1,6 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { once } from 'node:events';
-import type { Socket } from 'node:net';
+import { createServer as createNetServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Detached } from '../../src/io/socket-reader.js';
 import type { Request } from '../../src/message/request.js';
@@ -33,16 +33,16 @@ describe('Server.listen', () => {
     socket.destroy();
   });
 
-  it('turns Nagle off on accepted connections unless noDelay is false', async () => {
+  it('turns Nagle off on the connections it serves, from listen or serveConn, unless noDelay is false', async () => {
     // Node keeps what setNoDelay last set on a socket under its own kSetNoDelay symbol.
-    const noDelayOf = (socket: Socket) => {
+    const nagleOff = (socket: Socket) => {
       const key = Object.getOwnPropertySymbols(socket).find((k) => k.description === 'kSetNoDelay');
-      return key === undefined ? undefined : (socket as unknown as Record<symbol, unknown>)[key];
+      return key !== undefined && (socket as unknown as Record<symbol, unknown>)[key] === true;
     };
     for (const noDelay of [undefined, false]) {
-      const seen = deferred<unknown>();
+      const seen = deferred<boolean>();
       const onConnection = (message: unknown) =>
-        seen.resolve(noDelayOf((message as { socket: Socket }).socket));
+        seen.resolve(nagleOff((message as { socket: Socket }).socket));
       subscribe('httpwire:server:connection', onConnection);
       try {
         const { port } = await listening(() => undefined, noDelay === undefined ? {} : { noDelay });
@@ -53,6 +53,21 @@ describe('Server.listen', () => {
         unsubscribe('httpwire:server:connection', onConnection);
       }
     }
+    // A socket the caller accepted and hands to serveConn.
+    const server = createServer(() => undefined);
+    const accepted = deferred<Socket>();
+    const own = createNetServer((socket) => accepted.resolve(socket));
+    own.listen(0, '127.0.0.1');
+    await once(own, 'listening');
+    const client = await connectTo((own.address() as { port: number }).port);
+    const socket = await within(accepted.promise);
+    expect(nagleOff(socket)).toBe(false);
+    const served = server.serveConn(socket);
+    expect(nagleOff(socket)).toBe(true);
+    client.destroy();
+    await within(served);
+    await server.close();
+    own.close();
   });
 
   it('rejects when the port is taken', async () => {
