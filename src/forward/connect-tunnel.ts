@@ -256,7 +256,7 @@ function established(client: Socket, req: Request): void {
   // A tunnel carries someone else's protocol: its small writes go out at once, as the
   // target's do (the dial turns Nagle off too). With Nagle, an echo waits for the ACK of
   // the 200 and a short exchange costs a round of delayed ACKs. (Our Server turns Nagle off
-  // at the accept unless its `noDelay` is false; this is then a no-op.)
+  // on what it serves unless its `noDelay` is false; this is then a no-op.)
   client.setNoDelay(true);
   client.write(ESTABLISHED[req.protoMinor === 0 ? 0 : 1]!);
 }

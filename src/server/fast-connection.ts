@@ -29,8 +29,9 @@ const enum State {
  * FastConnection serves a connection for a handler with a fast path (see
  * fast-path.ts): our Parser reads the requests straight off the socket by
  * callbacks, one at a time, and each plain one is offered to the fast
- * path, which answers it with one write. No ServerConn, ResponseWriter or
- * promise is made per request. The first request the fast path does not
+ * path, which answers it with one write; a CONNECT is offered to the
+ * handler's CONNECT path, which takes the connection with `tunnel()`. No
+ * ServerConn, ResponseWriter or promise is made per request. The first request the fast path does not
  * take — one it declines, one with a body, an upgrade, `Expect`, HTTP/1.0,
  * a parse error, a head `Request.fromHead` refuses, a client that half
  * closed mid-request — goes with every byte not yet answered, and the
