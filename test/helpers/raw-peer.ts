@@ -81,6 +81,22 @@ export async function connectTo(port: number): Promise<Socket> {
 }
 
 /**
+ * socketPair returns both ends of a loopback TCP connection: `client`
+ * (from connectTo) and `server`, as a listener of its own accepted it (the
+ * listener is closed again). Destroy both when done.
+ */
+export async function socketPair(): Promise<{ client: Socket; server: Socket }> {
+  const listener = createServer();
+  listener.listen(0, '127.0.0.1');
+  await once(listener, 'listening');
+  const accepted = once(listener, 'connection') as Promise<[Socket]>;
+  const client = await connectTo((listener.address() as { port: number }).port);
+  const [server] = await accepted;
+  listener.close();
+  return { client, server };
+}
+
+/**
  * writeSplit writes `data` in pieces cut at the offsets in `cuts`
  * (ascending, between 0 and the length; 0 and duplicate cuts are skipped),
  * waiting for each write to be flushed and then for the event loop to pass

@@ -3,11 +3,10 @@
  * period and a quarter more; one that keeps moving bytes is not; watching
  * stops cleanly.
  */
-import { once } from 'node:events';
-import { createServer, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IdleSweep } from '../../src/io/idle-sweep.js';
-import { connectTo } from '../helpers/raw-peer.js';
+import { socketPair } from '../helpers/raw-peer.js';
 import { deferred, within } from '../helpers/waiting.js';
 
 const open: Socket[] = [];
@@ -15,17 +14,11 @@ afterEach(() => {
   for (const socket of open.splice(0)) socket.destroy();
 });
 
-/** pair returns both ends of a loopback TCP connection. */
+/** pair returns both ends of a loopback TCP connection, destroyed after the test. */
 async function pair(): Promise<{ client: Socket; server: Socket }> {
-  const accepted = deferred<Socket>();
-  const listener = createServer((socket) => accepted.resolve(socket));
-  listener.listen(0, '127.0.0.1');
-  await once(listener, 'listening');
-  const client = await connectTo((listener.address() as { port: number }).port);
-  const server = await within(accepted.promise);
-  listener.close();
-  open.push(client, server);
-  return { client, server };
+  const ends = await socketPair();
+  open.push(ends.client, ends.server);
+  return ends;
 }
 
 describe('IdleSweep', () => {

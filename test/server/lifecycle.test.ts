@@ -1,12 +1,12 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { once } from 'node:events';
-import { createServer as createNetServer, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Detached } from '../../src/io/socket-reader.js';
 import type { Request } from '../../src/message/request.js';
 import type { ResponseWriter } from '../../src/server/handler.js';
 import { createServer } from '../../src/server/server.js';
-import { connectTo, listenerCounts } from '../helpers/raw-peer.js';
+import { connectTo, listenerCounts, socketPair } from '../helpers/raw-peer.js';
 import { cleanup, head, listening, rawClient, sleep } from './harness.js';
 import { deferred, within } from '../helpers/waiting.js';
 
@@ -55,19 +55,13 @@ describe('Server.listen', () => {
     }
     // A socket the caller accepted and hands to serveConn.
     const server = createServer(() => undefined);
-    const accepted = deferred<Socket>();
-    const own = createNetServer((socket) => accepted.resolve(socket));
-    own.listen(0, '127.0.0.1');
-    await once(own, 'listening');
-    const client = await connectTo((own.address() as { port: number }).port);
-    const socket = await within(accepted.promise);
+    const { client, server: socket } = await socketPair();
     expect(nagleOff(socket)).toBe(false);
     const served = server.serveConn(socket);
     expect(nagleOff(socket)).toBe(true);
     client.destroy();
     await within(served);
     await server.close();
-    own.close();
   });
 
   it('rejects when the port is taken', async () => {
